@@ -1,0 +1,43 @@
+import mysql from 'mysql2/promise';
+import type { Endpoint } from './dsn.js';
+
+export type Connection = mysql.Connection;
+
+/**
+ * Every session oschange opens: UTC (values travel exactly, DESIGN rule 5), big numbers and dates
+ * as strings so nothing is rounded through a JS number or Date.
+ */
+export async function connect(e: Endpoint, options: { connectTimeoutMs?: number } = {}): Promise<Connection> {
+  const conn = await mysql.createConnection({
+    host: e.host,
+    port: e.port,
+    user: e.user,
+    password: e.password,
+    ...(e.database === undefined ? {} : { database: e.database }),
+    timezone: 'Z',
+    dateStrings: true,
+    supportBigNumbers: true,
+    bigNumberStrings: true,
+    decimalNumbers: false,
+    charset: 'utf8mb4_general_ci',
+    connectTimeout: options.connectTimeoutMs ?? 10_000,
+    multipleStatements: false,
+  });
+  await conn.query("SET time_zone = '+00:00'");
+  return conn;
+}
+
+/** Runs a query and returns its rows as plain records. */
+export async function queryRows(conn: Connection, sql: string, params: readonly unknown[] = []): Promise<Record<string, unknown>[]> {
+  const [rows] = await conn.query(sql, params as unknown[]);
+  if (!Array.isArray(rows)) throw new Error(`expected rows from: ${sql}`);
+  return rows as Record<string, unknown>[];
+}
+
+/** The first column of the first row, or undefined. */
+export async function queryValue(conn: Connection, sql: string, params: readonly unknown[] = []): Promise<unknown> {
+  const rows = await queryRows(conn, sql, params);
+  const first = rows[0];
+  if (first === undefined) return undefined;
+  return Object.values(first)[0];
+}

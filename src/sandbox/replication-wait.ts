@@ -1,0 +1,49 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Connection } from '../db/connect.js';
+import { queryRows } from '../db/connect.js';
+import type { ServerVersion } from '../db/flavor.js';
+import { showBinlogStatus, showReplicaStatus } from '../sql/replication.js';
+
+/** The fields of SHOW REPLICA STATUS we read, under either flavor's column names. */
+export interface ReplicaState {
+  readonly ioRunning: string;
+  readonly sqlRunning: string;
+  readonly sourceLogFile: string;
+  readonly execPos: number;
+  readonly lastError: string;
+}
+
+export function readReplicaRow(row: Record<string, unknown>): ReplicaState {
+  const pick = (...names: string[]): unknown => names.map((n) => row[n]).find((v) => v !== undefined);
+  return {
+    ioRunning: String(pick('Replica_IO_Running', 'Slave_IO_Running') ?? ''),
+    sqlRunning: String(pick('Replica_SQL_Running', 'Slave_SQL_Running') ?? ''),
+    sourceLogFile: String(pick('Relay_Source_Log_File', 'Relay_Master_Log_File') ?? ''),
+    execPos: Number(pick('Exec_Source_Log_Pos', 'Exec_Master_Log_Pos') ?? 0),
+    lastError: [pick('Last_IO_Error'), pick('Last_SQL_Error')].filter((e) => typeof e === 'string' && e !== '').join('; '),
+  };
+}
+
+export async function replicaState(version: ServerVersion, replica: Connection): Promise<ReplicaState | undefined> {
+  const [row] = await queryRows(replica, showReplicaStatus(version).sql);
+  return row === undefined ? undefined : readReplicaRow(row);
+}
+
+/** Waits until the replica has executed everything the primary has logged so far. */
+export async function waitForReplication(version: ServerVersion, primary: Connection, replica: Connection, timeoutMs = 30_000): Promise<void> {
+  const [status] = await queryRows(primary, showBinlogStatus(version).sql);
+  if (status === undefined) throw new Error('primary has binary logging off');
+  const file = String(status['File']);
+  const pos = Number(status['Position']);
+  const deadline = Date.now() + timeoutMs;
+  let state: ReplicaState | undefined;
+  while (Date.now() < deadline) {
+    state = await replicaState(version, replica);
+    if (state !== undefined && state.sourceLogFile === file && state.execPos >= pos && state.sqlRunning === 'Yes') return;
+    await sleep(50);
+  }
+  throw new Error(
+    `replica did not catch up with the primary at ${file}:${pos} within ${timeoutMs / 1000}s` +
+      (state === undefined ? ' (replication is not configured)' : ` (IO ${state.ioRunning}, SQL ${state.sqlRunning}, at ${state.sourceLogFile}:${state.execPos}${state.lastError ? `, error: ${state.lastError}` : ''})`),
+  );
+}

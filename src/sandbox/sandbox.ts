@@ -1,0 +1,200 @@
+import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Connection } from '../db/connect.js';
+import { queryRows, queryValue } from '../db/connect.js';
+import type { Endpoint } from '../db/dsn.js';
+import { parseServerVersion, type ServerVersion } from '../db/flavor.js';
+import { changeSource, showBinlogStatus, startReplica } from '../sql/replication.js';
+import { createUser, grantGlobal, grantOnDatabase } from '../sql/privileges.js';
+import { createDatabase as createDatabaseSql } from '../sql/sandbox.js';
+import { findInstall, commandFor, type SandboxFlavor, type ServerInstall } from './install.js';
+import { freePorts } from './ports.js';
+import { initArgs, layoutFor, MYSQL_INIT_SQL, startArgs, type Role, type ServerLayout } from './server-args.js';
+import { run, startServer, stopServer, waitReady, type RunningServer } from './server-process.js';
+import { spawnWatchdog } from './watchdog.js';
+import { waitForReplication } from './replication-wait.js';
+
+export const SANDBOX_DATABASE = 'app';
+export const APP_USER = 'oschange';
+export const APP_PASSWORD = 'oschange';
+const REPL_USER = 'repl';
+const REPL_PASSWORD = 'repl-sandbox';
+
+export interface SandboxServer {
+  readonly role: Role;
+  readonly pid: number;
+  readonly port: number;
+  readonly serverId: number;
+  /** root, no password: for test setup and the demo's own checks. */
+  readonly admin: Endpoint;
+  /** The least-privileged user oschange runs as (README, "Privileges"). */
+  readonly app: Endpoint;
+}
+
+export interface SandboxInfo {
+  readonly flavor: SandboxFlavor;
+  readonly version: ServerVersion;
+  /** Directory on the host holding both servers' files; removed by stop(). */
+  readonly dir: string;
+  readonly primary: SandboxServer;
+  readonly replica: SandboxServer;
+}
+
+export interface Sandbox extends SandboxInfo {
+  /** Creates a database on the primary and grants the app user its documented privileges there. */
+  createDatabase(name: string): Promise<void>;
+  /** Stops both servers and removes the directory. Safe to call twice. */
+  stop(options?: { graceMs?: number }): Promise<void>;
+}
+
+export interface StartSandboxOptions {
+  readonly flavor: SandboxFlavor;
+  /** Parent directory; default: the system temp dir (inside the chroot for MySQL). */
+  readonly parentDir?: string;
+  readonly onProgress?: (message: string) => void;
+}
+
+interface Member {
+  readonly role: Role;
+  readonly layout: ServerLayout;
+  readonly port: number;
+  readonly serverId: number;
+  readonly process: RunningServer;
+}
+
+const live = new Set<() => void>();
+let exitHookInstalled = false;
+
+/** Last line of defence on a normal exit that skipped stop(): kill what we started. */
+function installExitHook(): void {
+  if (exitHookInstalled) return;
+  exitHookInstalled = true;
+  process.on('exit', () => {
+    for (const kill of live) kill();
+  });
+}
+
+export async function startSandbox(options: StartSandboxOptions): Promise<Sandbox> {
+  const progress = options.onProgress ?? (() => undefined);
+  const install = findInstall(options.flavor);
+  const parent = options.parentDir ?? join(install.rootfs === '' ? tmpdir() : join(install.rootfs, 'tmp'));
+  mkdirSync(parent, { recursive: true });
+  const hostDir = mkdtempSync(join(parent, `oschange-${options.flavor}-`));
+  const innerDir = install.rootfs === '' ? hostDir : hostDir.slice(install.rootfs.length);
+  spawnWatchdog(process.pid, hostDir);
+  installExitHook();
+
+  const members: Member[] = [];
+  const connections: Connection[] = [];
+  const killAll = (): void => {
+    for (const m of members) m.process.child.kill('SIGKILL');
+    rmSync(hostDir, { recursive: true, force: true });
+  };
+  live.add(killAll);
+  let stopped = false;
+  const stop = async (o: { graceMs?: number } = {}): Promise<void> => {
+    if (stopped) return;
+    stopped = true;
+    await Promise.allSettled(connections.map((c) => c.end()));
+    await Promise.all(members.map((m) => stopServer(m.process, o.graceMs ?? 10_000)));
+    rmSync(hostDir, { recursive: true, force: true });
+    live.delete(killAll);
+  };
+
+  try {
+    const [primaryPort, replicaPort] = (await freePorts(2)) as [number, number];
+    const roles: { role: Role; port: number; serverId: number }[] = [
+      { role: 'primary', port: primaryPort, serverId: 1 },
+      { role: 'replica', port: replicaPort, serverId: 2 },
+    ];
+    progress(`initializing ${options.flavor} data directories in ${hostDir}`);
+    await Promise.all(roles.map((r) => initialize(install, layoutFor(`${innerDir}/${r.role}`))));
+
+    progress(`starting primary on port ${primaryPort} and replica on port ${replicaPort}`);
+    for (const r of roles) {
+      const layout = layoutFor(`${innerDir}/${r.role}`);
+      const proc = startServer(install, startArgs(install, layout, r));
+      writeFileSync(join(hostDir, `${r.role}.pid.watch`), String(proc.pid));
+      members.push({ ...r, layout, process: proc });
+    }
+    const admins = members.map((m) => rootEndpoint(m.port));
+    const [primaryConn, replicaConn] = (await Promise.all(
+      members.map((m, i) => waitReady(m.process, admins[i] as Endpoint, join(install.rootfs, m.layout.errorLog))),
+    )) as [Connection, Connection];
+    connections.push(primaryConn, replicaConn);
+    const version = parseServerVersion(String(await queryValue(primaryConn, 'SELECT VERSION()')));
+
+    progress('configuring replication');
+    await configureReplication(version, primaryConn, replicaConn, primaryPort);
+    for (const s of [createUser(APP_USER, '%', APP_PASSWORD), grantGlobal(version.flavor, APP_USER, '%')]) {
+      await primaryConn.query(s.sql, [...s.params]);
+    }
+    const createDatabase = async (name: string): Promise<void> => {
+      for (const s of [createDatabaseSql(name), grantOnDatabase(name, APP_USER, '%')]) {
+        await primaryConn.query(s.sql, [...s.params]);
+      }
+    };
+    await createDatabase(SANDBOX_DATABASE);
+    await waitForReplication(version, primaryConn, replicaConn);
+
+    const server = (m: Member): SandboxServer => ({
+      role: m.role,
+      pid: m.process.pid,
+      port: m.port,
+      serverId: m.serverId,
+      admin: rootEndpoint(m.port),
+      app: appEndpoint(m.port),
+    });
+    return {
+      flavor: options.flavor,
+      version,
+      dir: hostDir,
+      primary: server(members[0] as Member),
+      replica: server(members[1] as Member),
+      createDatabase,
+      stop,
+    };
+  } catch (err) {
+    await stop({ graceMs: 0 }).catch(() => undefined);
+    throw err;
+  }
+}
+
+async function initialize(install: ServerInstall, layout: ServerLayout): Promise<void> {
+  const { binary, args } = initArgs(install, layout);
+  const { command, args: argv } = commandFor(install, binary, args);
+  mkdirSync(join(install.rootfs, layout.dir), { recursive: true });
+  if (install.flavor === 'mysql') writeFileSync(join(install.rootfs, layout.dir, 'init.sql'), MYSQL_INIT_SQL);
+  await run(command, argv);
+}
+
+async function configureReplication(version: ServerVersion, primary: Connection, replica: Connection, primaryPort: number): Promise<void> {
+  // The replication account exists on the primary only, and is not itself replicated.
+  await primary.query('SET SESSION sql_log_bin = 0');
+  for (const s of [createUser(REPL_USER, '%', REPL_PASSWORD), grantGlobal(version.flavor, REPL_USER, '%', ['REPLICATION SLAVE'])]) {
+    await primary.query(s.sql, [...s.params]);
+  }
+  await primary.query('SET SESSION sql_log_bin = 1');
+  const status = showBinlogStatus(version);
+  const [row] = await queryRows(primary, status.sql);
+  if (row === undefined) throw new Error('primary has binary logging off: SHOW BINARY LOG STATUS returned nothing');
+  const change = changeSource(version, {
+    host: '127.0.0.1',
+    port: primaryPort,
+    user: REPL_USER,
+    password: REPL_PASSWORD,
+    logFile: String(row['File']),
+    logPos: Number(row['Position']),
+  });
+  await replica.query(change.sql, [...change.params]);
+  await replica.query(startReplica(version).sql);
+}
+
+function rootEndpoint(port: number): Endpoint {
+  return { host: '127.0.0.1', port, user: 'root', password: '' };
+}
+
+function appEndpoint(port: number): Endpoint {
+  return { host: '127.0.0.1', port, user: APP_USER, password: APP_PASSWORD, database: SANDBOX_DATABASE };
+}
