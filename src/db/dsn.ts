@@ -44,7 +44,7 @@ export function redactDsn(dsn: string): string {
 
 /** The command line a person types to reach the endpoint with the mysql/mariadb client. */
 export function clientCommand(e: Endpoint, client = 'mysql'): string {
-  const parts = [client, `-h${e.host}`, `-P${e.port}`, `-u${e.user}`];
+  const parts = [client, `-h${e.host}`, `-P${e.port}`, `-u${e.user}`, '--default-character-set=utf8mb4'];
   if (e.password !== '') parts.push(`-p${e.password}`);
   if (e.database !== undefined) parts.push(e.database);
   return parts.map(shellWord).join(' ');

@@ -6,8 +6,8 @@ import { queryRows, queryValue } from '../db/connect.js';
 import type { Endpoint } from '../db/dsn.js';
 import { parseServerVersion, type ServerVersion } from '../db/flavor.js';
 import { changeSource, showBinlogStatus, startReplica } from '../sql/replication.js';
-import { createUser, grantGlobal, grantOnDatabase } from '../sql/privileges.js';
-import { createDatabase as createDatabaseSql } from '../sql/sandbox.js';
+import { createUser, grantGlobal } from '../sql/privileges.js';
+import { createAppDatabase } from './databases.js';
 import { findInstall, commandFor, type SandboxFlavor, type ServerInstall } from './install.js';
 import { freePorts } from './ports.js';
 import { initArgs, layoutFor, MYSQL_INIT_SQL, startArgs, type Role, type ServerLayout } from './server-args.js';
@@ -130,11 +130,7 @@ export async function startSandbox(options: StartSandboxOptions): Promise<Sandbo
     for (const s of [createUser(APP_USER, '%', APP_PASSWORD), grantGlobal(version.flavor, APP_USER, '%')]) {
       await primaryConn.query(s.sql, [...s.params]);
     }
-    const createDatabase = async (name: string): Promise<void> => {
-      for (const s of [createDatabaseSql(name), grantOnDatabase(name, APP_USER, '%')]) {
-        await primaryConn.query(s.sql, [...s.params]);
-      }
-    };
+    const createDatabase = (name: string): Promise<void> => createAppDatabase(primaryConn, name, APP_USER);
     await createDatabase(SANDBOX_DATABASE);
     await waitForReplication(version, primaryConn, replicaConn);
 
@@ -164,7 +160,7 @@ export async function startSandbox(options: StartSandboxOptions): Promise<Sandbo
 async function initialize(install: ServerInstall, layout: ServerLayout): Promise<void> {
   const { binary, args } = initArgs(install, layout);
   const { command, args: argv } = commandFor(install, binary, args);
-  mkdirSync(join(install.rootfs, layout.dir), { recursive: true });
+  mkdirSync(join(install.rootfs, layout.tmpDir), { recursive: true });
   if (install.flavor === 'mysql') writeFileSync(join(install.rootfs, layout.dir, 'init.sql'), MYSQL_INIT_SQL);
   await run(command, argv);
 }

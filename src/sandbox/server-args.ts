@@ -9,6 +9,8 @@ export interface ServerLayout {
   readonly socket: string;
   readonly pidFile: string;
   readonly errorLog: string;
+  /** Each server's own temp dir: concurrent bootstraps sharing /tmp collide on temp-table names. */
+  readonly tmpDir: string;
 }
 
 export function layoutFor(dir: string): ServerLayout {
@@ -18,6 +20,7 @@ export function layoutFor(dir: string): ServerLayout {
     socket: `${dir}/mysqld.sock`,
     pidFile: `${dir}/mysqld.pid`,
     errorLog: `${dir}/error.log`,
+    tmpDir: `${dir}/tmp`,
   };
 }
 
@@ -33,6 +36,7 @@ export function initArgs(install: ServerInstall, layout: ServerLayout): { binary
         '--auth-root-authentication-method=normal',
         '--skip-test-db',
         '--skip-name-resolve',
+        `--tmpdir=${layout.tmpDir}`,
       ],
     };
   }
@@ -47,6 +51,7 @@ export function initArgs(install: ServerInstall, layout: ServerLayout): { binary
       `--datadir=${layout.dataDir}`,
       `--log-error=${layout.errorLog}`,
       `--init-file=${layout.dir}/init.sql`,
+      `--tmpdir=${layout.tmpDir}`,
     ],
   };
 }
@@ -78,6 +83,7 @@ export function startArgs(install: ServerInstall, layout: ServerLayout, o: Start
     `--socket=${layout.socket}`,
     `--pid-file=${layout.pidFile}`,
     `--log-error=${layout.errorLog}`,
+    `--tmpdir=${layout.tmpDir}`,
     `--port=${o.port}`,
     '--bind-address=127.0.0.1',
     `--server-id=${o.serverId}`,

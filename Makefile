@@ -1,0 +1,31 @@
+# oschange — the two commands a new user runs are `make demo` and `make test`.
+SHELL := /bin/bash
+.DEFAULT_GOAL := help
+
+.PHONY: help setup build typecheck test test-unit test-integration clean
+
+help:
+	@echo "make setup      install what this machine lacks (npm ci, MariaDB 10.11, the MySQL 9.7 chroot)"
+	@echo "make test       setup + typecheck + unit + integration tests on MySQL 9.7 and MariaDB 10.11"
+	@echo "make build      compile to dist/ (bin: dist/cmd/oschange.js)"
+
+setup:
+	@bash scripts/setup.sh
+
+build: setup
+	npm run build
+
+typecheck:
+	npx tsc -p tsconfig.json --noEmit
+
+test: setup
+	@bash scripts/test.sh
+
+test-unit:
+	npx vitest run --project unit
+
+test-integration: setup
+	npx vitest run --project integration
+
+clean:
+	rm -rf dist

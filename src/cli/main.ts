@@ -1,0 +1,70 @@
+import yargs from 'yargs';
+import { OschangeError, ExitCode, describeError } from '../errors.js';
+import { SANDBOX_FLAVORS, type SandboxFlavor } from '../sandbox/install.js';
+import { sandboxDown } from './sandbox-down.js';
+import { sandboxUp } from './sandbox-up.js';
+import { packageVersion } from './version.js';
+
+export interface Io {
+  readonly out: (line: string) => void;
+  readonly err: (line: string) => void;
+  /** Aborted on SIGINT/SIGTERM. */
+  readonly signal: AbortSignal;
+}
+
+/**
+ * Wires argv to the command functions. Returns the exit code; only cmd/oschange.ts exits.
+ * Exit codes: 0 ok, 1 failure, 2 usage, 3 environment not fit, 130 interrupted.
+ */
+export async function main(argv: readonly string[], io: Io): Promise<number> {
+  let exitCode: number = ExitCode.ok;
+  const parser = yargs([...argv])
+    .scriptName('oschange')
+    .usage('$0 --host H --database D --table T --alter "…" [--execute]\n\nOnline schema change for MySQL and MariaDB.')
+    .command('sandbox', 'throwaway local primary + replica servers for trying oschange', (y) =>
+      y
+        .command(
+          'up',
+          'start a primary + replica pair on loopback and keep it until Ctrl-C',
+          (yy) =>
+            yy
+              .option('flavor', { choices: SANDBOX_FLAVORS, default: 'mysql' as SandboxFlavor, describe: 'mysql (9.7, chroot) or mariadb (10.11)' })
+              .option('rows', { type: 'number', default: 0, describe: 'create app.users with this many rows' })
+              .option('json', { type: 'boolean', default: false, describe: 'print connection details as one JSON line' }),
+          async (args) => {
+            if (!Number.isInteger(args.rows) || args.rows < 0) throw new OschangeError('USAGE', `--rows must be a whole number >= 0 (got ${args.rows})`, { exitCode: ExitCode.usage });
+            await sandboxUp({ flavor: args.flavor, rows: args.rows, json: args.json, out: io.out, signal: io.signal });
+          },
+        )
+        .command('down', 'stop every sandbox started with `sandbox up` on this machine', {}, async () => {
+          await sandboxDown({ out: io.out });
+        })
+        .demandCommand(1, 'sandbox needs a subcommand: up or down'),
+    )
+    .version(packageVersion())
+    .help()
+    .strict()
+    .demandCommand(1, 'nothing to do: give a command, or see --help')
+    .exitProcess(false)
+    .fail((msg: string | null, err: Error | undefined) => {
+      if (err !== undefined) throw err;
+      throw new OschangeError('USAGE', msg ?? 'bad usage', { exitCode: ExitCode.usage });
+    })
+    .wrap(Math.min(110, process.stdout.columns ?? 110));
+  try {
+    let helpShown = false;
+    parser.showHelpOnFail(false);
+    await parser.parseAsync([...argv], {}, (_err: unknown, _parsed: unknown, output: string) => {
+      if (output !== '') {
+        helpShown = true;
+        io.out(output);
+      }
+    });
+    void helpShown;
+  } catch (err) {
+    if (io.signal.aborted && !(err instanceof OschangeError)) return ExitCode.interrupted;
+    io.err(`oschange: ${describeError(err)}`);
+    exitCode = err instanceof OschangeError ? err.exitCode : ExitCode.failure;
+  }
+  return exitCode;
+}
