@@ -1,6 +1,6 @@
 import yargs from 'yargs';
 import { OschangeError, ExitCode, describeError } from '../errors.js';
-import { SANDBOX_FLAVORS, type SandboxFlavor } from '../sandbox/install.js';
+import { ALL_FLAVORS, type AnyFlavor } from '../sandbox/start.js';
 import { sandboxDown } from './sandbox-down.js';
 import { sandboxUp } from './sandbox-up.js';
 import { packageVersion } from './version.js';
@@ -28,7 +28,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
           'start a primary + replica pair on loopback and keep it until Ctrl-C',
           (yy) =>
             yy
-              .option('flavor', { choices: SANDBOX_FLAVORS, default: 'mysql' as SandboxFlavor, describe: 'mysql (9.7, chroot) or mariadb (10.11)' })
+              .option('flavor', { choices: ALL_FLAVORS, default: 'mysql' as AnyFlavor, describe: 'mysql (9.7, chroot), mariadb (10.11), or mysql-8.0 / mysql-8.4 (Docker)' })
               .option('rows', { type: 'number', default: 0, describe: 'create app.users with this many rows' })
               .option('json', { type: 'boolean', default: false, describe: 'print connection details as one JSON line' }),
           async (args) => {

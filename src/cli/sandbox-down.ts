@@ -27,9 +27,9 @@ export async function sandboxDown(o: SandboxDownOptions): Promise<number> {
       while (alive(ownerPid) && Date.now() < deadline) await sleep(100);
     }
     for (const pid of [info.primary.pid, info.replica.pid]) {
-      if (isServer(pid)) process.kill(pid, 'SIGKILL');
+      if (pid !== undefined && isServer(pid)) process.kill(pid, 'SIGKILL');
     }
-    rmSync(info.dir, { recursive: true, force: true });
+    if (info.dir !== '') rmSync(info.dir, { recursive: true, force: true });
     unregister(path);
     o.out(`sandbox: stopped ${label}`);
   }

@@ -1,13 +1,13 @@
 import { clientCommand, formatDsn } from '../db/dsn.js';
 import { describeVersion } from '../db/flavor.js';
 import { connect } from '../db/connect.js';
-import { startSandbox, SANDBOX_DATABASE, type SandboxInfo } from '../sandbox/sandbox.js';
-import type { SandboxFlavor } from '../sandbox/install.js';
+import { SANDBOX_DATABASE, type SandboxInfo } from '../sandbox/sandbox.js';
+import { startAnySandbox, type AnyFlavor } from '../sandbox/start.js';
 import { seedUsers } from '../sandbox/seed.js';
 import { register, unregister } from '../sandbox/registry.js';
 
 export interface SandboxUpOptions {
-  readonly flavor: SandboxFlavor;
+  readonly flavor: AnyFlavor;
   readonly rows: number;
   readonly json: boolean;
   readonly out: (line: string) => void;
@@ -18,7 +18,7 @@ export interface SandboxUpOptions {
 /** `oschange sandbox up`: start a pair, print how to reach it, keep it until the signal. */
 export async function sandboxUp(o: SandboxUpOptions): Promise<void> {
   const log = o.json ? () => undefined : (m: string) => o.out(`sandbox: ${m}`);
-  const sandbox = await startSandbox({ flavor: o.flavor, onProgress: log });
+  const sandbox = await startAnySandbox(o.flavor, log);
   const recordPath = register(sandbox);
   try {
     if (o.rows > 0) {
@@ -51,7 +51,7 @@ export function describeForHumans(s: SandboxInfo, rows: number): string[] {
     `            ${clientCommand(r)}`,
     `  admin     ${formatDsn(s.primary.admin)}  (root, no password; replica: port ${s.replica.port})`,
     rows > 0 ? `  table     ${SANDBOX_DATABASE}.users with ${rows} rows` : `  database  ${SANDBOX_DATABASE} (empty)`,
-    `  files     ${s.dir}`,
+    s.dir === '' ? '  files     in Docker containers' : `  files     ${s.dir}`,
     `Try: oschange --host ${p.host} --port ${p.port} --user ${p.user} --password ${p.password} --database ${SANDBOX_DATABASE} --table users --alter "ADD COLUMN phone VARCHAR(20)"`,
     'Ctrl-C (or `oschange sandbox down`) stops both servers and removes their files.',
   ];

@@ -2,28 +2,24 @@ import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Connection } from '../db/connect.js';
-import { queryRows, queryValue } from '../db/connect.js';
+import { queryValue } from '../db/connect.js';
 import type { Endpoint } from '../db/dsn.js';
 import { parseServerVersion, type ServerVersion } from '../db/flavor.js';
-import { changeSource, showBinlogStatus, startReplica } from '../sql/replication.js';
-import { createUser, grantGlobal } from '../sql/privileges.js';
 import { createAppDatabase } from './databases.js';
 import { findInstall, commandFor, type SandboxFlavor, type ServerInstall } from './install.js';
 import { freePorts } from './ports.js';
 import { initArgs, layoutFor, MYSQL_INIT_SQL, startArgs, type Role, type ServerLayout } from './server-args.js';
 import { run, startServer, stopServer, waitReady, type RunningServer } from './server-process.js';
 import { spawnWatchdog } from './watchdog.js';
-import { waitForReplication } from './replication-wait.js';
+import { APP_USER, appEndpoint, provisionPair } from './provision.js';
+import type { DockerFlavor } from './docker.js';
 
-export const SANDBOX_DATABASE = 'app';
-export const APP_USER = 'oschange';
-export const APP_PASSWORD = 'oschange';
-const REPL_USER = 'repl';
-const REPL_PASSWORD = 'repl-sandbox';
+export { SANDBOX_DATABASE, APP_USER, APP_PASSWORD } from './provision.js';
 
 export interface SandboxServer {
   readonly role: Role;
-  readonly pid: number;
+  /** The server process; undefined for a container. */
+  readonly pid: number | undefined;
   readonly port: number;
   readonly serverId: number;
   /** root, no password: for test setup and the demo's own checks. */
@@ -33,7 +29,7 @@ export interface SandboxServer {
 }
 
 export interface SandboxInfo {
-  readonly flavor: SandboxFlavor;
+  readonly flavor: SandboxFlavor | DockerFlavor;
   readonly version: ServerVersion;
   /** Directory on the host holding both servers' files; removed by stop(). */
   readonly dir: string;
@@ -46,6 +42,15 @@ export interface Sandbox extends SandboxInfo {
   createDatabase(name: string): Promise<void>;
   /** Stops both servers and removes the directory. Safe to call twice. */
   stop(options?: { graceMs?: number }): Promise<void>;
+}
+
+/** A pair of local processes (as opposed to containers): pids are known. */
+export interface LocalSandboxServer extends SandboxServer {
+  readonly pid: number;
+}
+export interface LocalSandbox extends Sandbox {
+  readonly primary: LocalSandboxServer;
+  readonly replica: LocalSandboxServer;
 }
 
 export interface StartSandboxOptions {
@@ -75,7 +80,7 @@ function installExitHook(): void {
   });
 }
 
-export async function startSandbox(options: StartSandboxOptions): Promise<Sandbox> {
+export async function startSandbox(options: StartSandboxOptions): Promise<LocalSandbox> {
   const progress = options.onProgress ?? (() => undefined);
   const install = findInstall(options.flavor);
   const parent = options.parentDir ?? join(install.rootfs === '' ? tmpdir() : join(install.rootfs, 'tmp'));
@@ -126,21 +131,16 @@ export async function startSandbox(options: StartSandboxOptions): Promise<Sandbo
     const version = parseServerVersion(String(await queryValue(primaryConn, 'SELECT VERSION()')));
 
     progress('configuring replication');
-    await configureReplication(version, primaryConn, replicaConn, primaryPort);
-    for (const s of [createUser(APP_USER, '%', APP_PASSWORD), grantGlobal(version.flavor, APP_USER, '%')]) {
-      await primaryConn.query(s.sql, [...s.params]);
-    }
+    await provisionPair({ version, primary: primaryConn, replica: replicaConn, sourceAddress: { host: '127.0.0.1', port: primaryPort } });
     const createDatabase = (name: string): Promise<void> => createAppDatabase(primaryConn, name, APP_USER);
-    await createDatabase(SANDBOX_DATABASE);
-    await waitForReplication(version, primaryConn, replicaConn);
 
-    const server = (m: Member): SandboxServer => ({
+    const server = (m: Member): LocalSandboxServer => ({
       role: m.role,
       pid: m.process.pid,
       port: m.port,
       serverId: m.serverId,
       admin: rootEndpoint(m.port),
-      app: appEndpoint(m.port),
+      app: appEndpoint('127.0.0.1', m.port),
     });
     return {
       flavor: options.flavor,
@@ -165,32 +165,8 @@ async function initialize(install: ServerInstall, layout: ServerLayout): Promise
   await run(command, argv);
 }
 
-async function configureReplication(version: ServerVersion, primary: Connection, replica: Connection, primaryPort: number): Promise<void> {
-  // The replication account exists on the primary only, and is not itself replicated.
-  await primary.query('SET SESSION sql_log_bin = 0');
-  for (const s of [createUser(REPL_USER, '%', REPL_PASSWORD), grantGlobal(version.flavor, REPL_USER, '%', ['REPLICATION SLAVE'])]) {
-    await primary.query(s.sql, [...s.params]);
-  }
-  await primary.query('SET SESSION sql_log_bin = 1');
-  const status = showBinlogStatus(version);
-  const [row] = await queryRows(primary, status.sql);
-  if (row === undefined) throw new Error('primary has binary logging off: SHOW BINARY LOG STATUS returned nothing');
-  const change = changeSource(version, {
-    host: '127.0.0.1',
-    port: primaryPort,
-    user: REPL_USER,
-    password: REPL_PASSWORD,
-    logFile: String(row['File']),
-    logPos: Number(row['Position']),
-  });
-  await replica.query(change.sql, [...change.params]);
-  await replica.query(startReplica(version).sql);
-}
-
 function rootEndpoint(port: number): Endpoint {
   return { host: '127.0.0.1', port, user: 'root', password: '' };
 }
 
-function appEndpoint(port: number): Endpoint {
-  return { host: '127.0.0.1', port, user: APP_USER, password: APP_PASSWORD, database: SANDBOX_DATABASE };
-}
+

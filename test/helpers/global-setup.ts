@@ -2,8 +2,9 @@ import type { TestProject } from 'vitest/node';
 import { connect, queryValue } from '../../src/db/connect.js';
 import { parseDsn, redactDsn } from '../../src/db/dsn.js';
 import { parseServerVersion, describeVersion } from '../../src/db/flavor.js';
-import { startSandbox, type Sandbox } from '../../src/sandbox/sandbox.js';
-import { SANDBOX_FLAVORS, type SandboxFlavor } from '../../src/sandbox/install.js';
+import type { Sandbox } from '../../src/sandbox/sandbox.js';
+import { SANDBOX_FLAVORS } from '../../src/sandbox/install.js';
+import { ALL_FLAVORS, startAnySandbox, type AnyFlavor } from '../../src/sandbox/start.js';
 import type { TestServer } from './servers.js';
 
 /**
@@ -30,14 +31,15 @@ export default async function setup(project: TestProject): Promise<() => Promise
       .map((f) => f.trim())
       .filter((f) => f !== '');
     for (const f of wanted) {
-      if (!SANDBOX_FLAVORS.includes(f as SandboxFlavor)) throw new Error(`OSCHANGE_TEST_FLAVORS: unknown flavor ${f} (use ${SANDBOX_FLAVORS.join(', ')})`);
+      if (!ALL_FLAVORS.includes(f as AnyFlavor)) throw new Error(`OSCHANGE_TEST_FLAVORS: unknown flavor ${f} (use ${ALL_FLAVORS.join(', ')})`);
     }
-    try {
-      const started = await Promise.all(wanted.map((flavor) => startSandbox({ flavor: flavor as SandboxFlavor })));
-      sandboxes.push(...started);
-    } catch (err) {
+    const results = await Promise.allSettled(wanted.map((flavor) => startAnySandbox(flavor as AnyFlavor)));
+    for (const r of results) if (r.status === 'fulfilled') sandboxes.push(r.value);
+    const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+    if (failed !== undefined) {
+      // A failed start must not leave its siblings running.
       await Promise.allSettled(sandboxes.map((s) => s.stop({ graceMs: 0 })));
-      throw err;
+      throw failed.reason;
     }
     for (const s of sandboxes) {
       servers.push({
@@ -47,7 +49,7 @@ export default async function setup(project: TestProject): Promise<() => Promise
         replica: { admin: s.replica.admin, app: s.replica.app },
       });
       console.log(
-        `oschange tests: ${describeVersion(s.version)} (${s.version.raw}) primary 127.0.0.1:${s.primary.port} + replica 127.0.0.1:${s.replica.port}, replication running`,
+        `oschange tests: ${describeVersion(s.version)} (${s.version.raw}) primary ${s.primary.admin.host}:${s.primary.port} + replica ${s.replica.admin.host}:${s.replica.port}, replication running`,
       );
     }
   }
