@@ -80,7 +80,23 @@ function installExitHook(): void {
   });
 }
 
+/**
+ * Starts a pair. Free ports are picked before the servers bind them, so another process may take
+ * one in between; a start that fails on a taken port is tried again with new ports.
+ */
 export async function startSandbox(options: StartSandboxOptions): Promise<LocalSandbox> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startSandboxOnce(options);
+    } catch (err) {
+      const portTaken = err instanceof Error && /Address already in use|Bind on TCP\/IP port|Can't start server: Bind/i.test(err.message);
+      if (!portTaken || attempt >= 3) throw err;
+      options.onProgress?.('a port was taken meanwhile; trying other ports');
+    }
+  }
+}
+
+async function startSandboxOnce(options: StartSandboxOptions): Promise<LocalSandbox> {
   const progress = options.onProgress ?? (() => undefined);
   const install = findInstall(options.flavor);
   const parent = options.parentDir ?? join(install.rootfs === '' ? tmpdir() : join(install.rootfs, 'tmp'));

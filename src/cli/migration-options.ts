@@ -1,0 +1,121 @@
+import type { Argv } from 'yargs';
+import { DEFAULTS, type MigrationConfig } from '../config.js';
+import { parseMyCnf } from './my-cnf.js';
+
+/** The flags of the migration command (gh-ost's names where gh-ost has them). */
+export function migrationFlags<T>(y: Argv<T>) {
+  return y
+    .option('host', { type: 'string', describe: 'MySQL host (the primary, or a replica whose primary is then used)', group: 'Connection:' })
+    .option('port', { type: 'number', describe: `MySQL port (default ${DEFAULTS.port})`, group: 'Connection:' })
+    .option('user', { type: 'string', describe: 'MySQL user', group: 'Connection:' })
+    .option('password', { type: 'string', describe: 'MySQL password (or OSCHANGE_PASSWORD / MYSQL_PWD, --conf, --ask-pass)', group: 'Connection:' })
+    .option('ask-pass', { type: 'boolean', default: false, describe: 'prompt for the password', group: 'Connection:' })
+    .option('conf', { type: 'string', describe: 'my.cnf-style file with a [client] section (user, password, host, port)', group: 'Connection:' })
+    .option('assume-master-host', { type: 'string', describe: 'host[:port] of the primary, when --host is a replica', group: 'Connection:' })
+    .option('allow-on-master', { type: 'boolean', default: true, describe: 'accepted for gh-ost compatibility: oschange runs on the primary', group: 'Connection:' })
+    .option('database', { type: 'string', describe: 'database of the table', group: 'Migration:' })
+    .option('table', { type: 'string', describe: 'table to alter', group: 'Migration:' })
+    .option('alter', { type: 'string', describe: 'the ALTER TABLE clause, e.g. "ADD COLUMN phone VARCHAR(20)"', group: 'Migration:' })
+    .option('execute', { type: 'boolean', default: false, describe: 'really migrate (without it: validate and print the plan, change nothing)', group: 'Migration:' })
+    .option('approve-renamed-columns', { type: 'boolean', default: false, describe: 'the ALTER renames columns (CHANGE COLUMN old new): copy old values into the new names', group: 'Migration:' })
+    .option('exact-rowcount', { type: 'boolean', default: false, describe: 'count rows with SELECT COUNT(*) for exact progress (slow on big tables)', group: 'Migration:' })
+    .option('initially-drop-ghost-table', { type: 'boolean', default: false, describe: 'drop a leftover ghost/changelog table first', group: 'Tables:' })
+    .option('initially-drop-old-table', { type: 'boolean', default: false, describe: 'drop a leftover _T_del table first', group: 'Tables:' })
+    .option('ok-to-drop-table', { type: 'boolean', default: false, describe: 'drop the old table after the cut-over (default: keep it as _T_del)', group: 'Tables:' })
+    .option('chunk-size', { type: 'number', default: DEFAULTS.chunkSize, describe: 'rows per copy chunk', group: 'Tuning:' })
+    .option('dml-batch-size', { type: 'number', default: DEFAULTS.dmlBatchSize, describe: 'binlog row events applied per transaction', group: 'Tuning:' })
+    .option('heartbeat-interval-millis', { type: 'number', default: DEFAULTS.heartbeatIntervalMs, describe: 'how often to write the heartbeat that measures lag', group: 'Tuning:' })
+    .option('replica-server-id', { type: 'number', default: DEFAULTS.replicaServerId, describe: 'server id of oschange\'s binlog reader (unique among replicas)', group: 'Tuning:' })
+    .option('cut-over-lock-timeout-seconds', { type: 'number', default: DEFAULTS.cutOverLockTimeoutSeconds, describe: 'longest the original table may stay locked at cut-over', group: 'Cut-over:' })
+    .option('default-retries', { type: 'number', default: DEFAULTS.defaultRetries, describe: 'attempts for cut-over and retryable errors', group: 'Cut-over:' })
+    .option('postpone-cut-over-flag-file', { type: 'string', describe: 'while this file exists, keep the ghost in sync and do not cut over', group: 'Cut-over:' })
+    .option('status-interval-millis', { type: 'number', default: 0, describe: 'print the status line this often (0: every 1 s early on, less often later)', group: 'Output:' });
+}
+
+export interface RawMigrationOptions {
+  readonly host?: string | undefined;
+  readonly port?: number | undefined;
+  readonly user?: string | undefined;
+  readonly password?: string | undefined;
+  readonly conf?: string | undefined;
+  readonly 'assume-master-host'?: string | undefined;
+  readonly database?: string | undefined;
+  readonly table?: string | undefined;
+  readonly alter?: string | undefined;
+  readonly execute: boolean;
+  readonly 'approve-renamed-columns': boolean;
+  readonly 'exact-rowcount': boolean;
+  readonly 'initially-drop-ghost-table': boolean;
+  readonly 'initially-drop-old-table': boolean;
+  readonly 'ok-to-drop-table': boolean;
+  readonly 'chunk-size': number;
+  readonly 'dml-batch-size': number;
+  readonly 'heartbeat-interval-millis': number;
+  readonly 'replica-server-id': number;
+  readonly 'cut-over-lock-timeout-seconds': number;
+  readonly 'default-retries': number;
+  readonly 'postpone-cut-over-flag-file'?: string | undefined;
+  readonly 'status-interval-millis': number;
+}
+
+export interface ParseSources {
+  readonly env: Readonly<Record<string, string | undefined>>;
+  readonly readFile: (path: string) => string;
+  /** The password typed at --ask-pass's prompt, if asked. */
+  readonly askedPassword?: string | undefined;
+}
+
+/** Validates raw flags into a MigrationConfig, reporting every problem at once. */
+export function parseMigrationOptions(raw: RawMigrationOptions, sources: ParseSources): { config: MigrationConfig } | { errors: string[] } {
+  const errors: string[] = [];
+  let cnf: ReturnType<typeof parseMyCnf> = {};
+  if (raw.conf !== undefined) {
+    try {
+      cnf = parseMyCnf(sources.readFile(raw.conf));
+    } catch (err) {
+      errors.push(`--conf ${raw.conf}: cannot read it (${err instanceof Error ? err.message : String(err)})`);
+    }
+  }
+  const required = (name: string, value: string | undefined): string => {
+    if (value === undefined || value.trim() === '') errors.push(`--${name} is required`);
+    return value ?? '';
+  };
+  const database = required('database', raw.database);
+  const table = required('table', raw.table);
+  const alter = required('alter', raw.alter);
+  const int = (name: string, value: number, min: number, max = Number.MAX_SAFE_INTEGER): number => {
+    if (!Number.isInteger(value) || value < min || value > max) errors.push(`--${name} must be a whole number from ${min} to ${max} (got ${String(value)})`);
+    return value;
+  };
+  const port = raw.port ?? cnf.port ?? DEFAULTS.port;
+  int('port', port, 1, 65535);
+  let assumeMasterHost: MigrationConfig['assumeMasterHost'];
+  if (raw['assume-master-host'] !== undefined) {
+    const m = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(raw['assume-master-host']);
+    if (m === null) errors.push(`--assume-master-host must be host or host:port (got ${raw['assume-master-host']})`);
+    else assumeMasterHost = { host: (m[1] as string).replace(/^\[(.*)\]$/, '$1'), port: m[2] === undefined ? port : Number(m[2]) };
+  }
+  const password = sources.askedPassword ?? raw.password ?? cnf.password ?? sources.env['OSCHANGE_PASSWORD'] ?? sources.env['MYSQL_PWD'] ?? '';
+  const config: MigrationConfig = {
+    connection: { host: raw.host ?? cnf.host ?? '127.0.0.1', port, user: raw.user ?? cnf.user ?? sources.env['USER'] ?? 'root', password },
+    assumeMasterHost,
+    database,
+    table,
+    alter,
+    execute: raw.execute,
+    chunkSize: int('chunk-size', raw['chunk-size'], 10, 1_000_000),
+    dmlBatchSize: int('dml-batch-size', raw['dml-batch-size'], 1, 10_000),
+    heartbeatIntervalMs: int('heartbeat-interval-millis', raw['heartbeat-interval-millis'], 10, 60_000),
+    replicaServerId: int('replica-server-id', raw['replica-server-id'], 1, 4_294_967_295),
+    initiallyDropGhostTable: raw['initially-drop-ghost-table'],
+    initiallyDropOldTable: raw['initially-drop-old-table'],
+    okToDropTable: raw['ok-to-drop-table'],
+    approveRenamedColumns: raw['approve-renamed-columns'],
+    cutOverLockTimeoutSeconds: int('cut-over-lock-timeout-seconds', raw['cut-over-lock-timeout-seconds'], 1, 3600),
+    defaultRetries: int('default-retries', raw['default-retries'], 1, 10_000),
+    exactRowcount: raw['exact-rowcount'],
+    postponeCutOverFlagFile: raw['postpone-cut-over-flag-file'],
+    statusIntervalMs: int('status-interval-millis', raw['status-interval-millis'], 0, 3_600_000),
+  };
+  return errors.length > 0 ? { errors } : { config };
+}

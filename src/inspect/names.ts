@@ -1,0 +1,28 @@
+import { OschangeError, ExitCode } from '../errors.js';
+
+/** gh-ost's table names: `_T_gho` (ghost), `_T_ghc` (changelog), `_T_del` (old table after the swap). */
+export interface TableNames {
+  readonly original: string;
+  readonly ghost: string;
+  readonly changelog: string;
+  readonly old: string;
+  /** Where a dry run tries the ALTER (created and dropped again). */
+  readonly check: string;
+}
+
+/** MySQL and MariaDB identifiers are at most 64 characters. */
+const MAX_IDENTIFIER = 64;
+
+export function tableNames(table: string): TableNames {
+  const names = { original: table, ghost: `_${table}_gho`, changelog: `_${table}_ghc`, old: `_${table}_del`, check: `_${table}_ghv` };
+  for (const n of [names.ghost, names.changelog, names.old]) {
+    if ([...n].length > MAX_IDENTIFIER) {
+      throw new OschangeError(
+        'TABLE_NAME_TOO_LONG',
+        `table name ${table} is too long: its ghost table ${n} would exceed MySQL's ${MAX_IDENTIFIER}-character limit`,
+        { exitCode: ExitCode.usage },
+      );
+    }
+  }
+  return names;
+}

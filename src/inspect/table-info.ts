@@ -1,0 +1,89 @@
+import type { Connection } from '../db/connect.js';
+import { queryRows } from '../db/connect.js';
+import { tableColumns, tableForeignKeys, tableIndexes, tableStatus, tableTriggers } from '../sql/inspect.js';
+
+export interface Column {
+  readonly name: string;
+  /** e.g. `int`, `varchar`, `datetime` (lower case). */
+  readonly dataType: string;
+  /** e.g. `int unsigned`, `varchar(20)`. */
+  readonly columnType: string;
+  readonly nullable: boolean;
+  /** VIRTUAL or STORED generated: never copied, never written. */
+  readonly generated: boolean;
+  readonly charset: string | null;
+}
+
+export interface Index {
+  readonly name: string;
+  readonly unique: boolean;
+  readonly columns: readonly string[];
+  /** True when any column is only indexed by a prefix, or the index is on an expression. */
+  readonly partial: boolean;
+}
+
+export interface ForeignKey {
+  readonly name: string;
+  readonly childTable: string;
+  readonly parentTable: string;
+}
+
+export interface TableInfo {
+  readonly database: string;
+  readonly name: string;
+  readonly engine: string;
+  readonly rowEstimate: number;
+  readonly columns: readonly Column[];
+  readonly indexes: readonly Index[];
+  readonly foreignKeys: readonly ForeignKey[];
+  readonly triggers: readonly string[];
+}
+
+/** Reads a table's shape; undefined when there is no such base table. */
+export async function readTableInfo(conn: Connection, database: string, table: string): Promise<TableInfo | undefined> {
+  const st = tableStatus(database, table);
+  const [status] = await queryRows(conn, st.sql, st.params);
+  if (status === undefined || String(status['table_type']) !== 'BASE TABLE') return undefined;
+  const c = tableColumns(database, table);
+  const columns = (await queryRows(conn, c.sql, c.params)).map(
+    (r): Column => ({
+      name: String(r['name']),
+      dataType: String(r['data_type']).toLowerCase(),
+      columnType: String(r['column_type']).toLowerCase(),
+      nullable: String(r['is_nullable']) === 'YES',
+      // MySQL marks expression defaults DEFAULT_GENERATED: those are ordinary columns.
+      generated: /\b(VIRTUAL|STORED|PERSISTENT) GENERATED\b/i.test(String(r['extra'] ?? '')),
+      charset: r['charset'] === null || r['charset'] === undefined ? null : String(r['charset']),
+    }),
+  );
+  const i = tableIndexes(database, table);
+  const byName = new Map<string, { unique: boolean; columns: string[]; partial: boolean }>();
+  for (const r of await queryRows(conn, i.sql, i.params)) {
+    const name = String(r['index_name']);
+    const entry = byName.get(name) ?? { unique: String(r['non_unique']) === '0', columns: [], partial: false };
+    const col = r['column_name'];
+    if (col === null || col === undefined) entry.partial = true;
+    else entry.columns.push(String(col));
+    if (r['sub_part'] !== null && r['sub_part'] !== undefined) entry.partial = true;
+    byName.set(name, entry);
+  }
+  const indexes = [...byName.entries()].map(([name, e]): Index => ({ name, ...e }));
+  // PRIMARY first, then the other indexes in name order: the shared-key choice is deterministic.
+  indexes.sort((a, b) => (a.name === 'PRIMARY' ? -1 : b.name === 'PRIMARY' ? 1 : a.name.localeCompare(b.name)));
+  const f = tableForeignKeys(database, table);
+  const foreignKeys = (await queryRows(conn, f.sql, f.params)).map(
+    (r): ForeignKey => ({ name: String(r['name']), childTable: String(r['child_table']), parentTable: String(r['parent_table']) }),
+  );
+  const t = tableTriggers(database, table);
+  const triggers = (await queryRows(conn, t.sql, t.params)).map((r) => String(r['name']));
+  return {
+    database,
+    name: table,
+    engine: String(status['engine'] ?? ''),
+    rowEstimate: Number(status['table_rows'] ?? 0),
+    columns,
+    indexes,
+    foreignKeys,
+    triggers,
+  };
+}

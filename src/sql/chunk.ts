@@ -1,0 +1,73 @@
+import type { ServerVersion } from '../db/flavor.js';
+import { atLeast } from '../db/flavor.js';
+import { keyCompare, orderBy, type KeyTuple } from './key-range.js';
+import { quoteId, quoteTable, type Statement } from './quote.js';
+
+/** The key the copy walks: its index name and columns, in index order. */
+export interface ChunkKey {
+  readonly indexName: string;
+  readonly columns: readonly string[];
+}
+
+function keyList(key: ChunkKey): string {
+  return key.columns.map(quoteId).join(', ');
+}
+
+function forceIndex(key: ChunkKey): string {
+  return `FORCE INDEX (${quoteId(key.indexName)})`;
+}
+
+/** The first or last key of the table: the range the copy covers (DESIGN rule 3). */
+export function keyBound(database: string, table: string, key: ChunkKey, which: 'min' | 'max'): Statement {
+  return {
+    sql: `SELECT ${keyList(key)} FROM ${quoteTable(database, table)} ${forceIndex(key)} ORDER BY ${orderBy(key.columns, which === 'min' ? 'ASC' : 'DESC')} LIMIT 1`,
+    params: [],
+  };
+}
+
+/**
+ * The upper key of the next chunk: the `size`-th key after `after` (or from the start), not beyond
+ * `max`. No row means fewer than `size` keys are left: the chunk ends at `max`.
+ */
+export function nextChunkEnd(o: { database: string; table: string; key: ChunkKey; after: KeyTuple | undefined; max: KeyTuple; size: number }): Statement {
+  const conds: Statement[] = [];
+  if (o.after !== undefined) conds.push(keyCompare(o.key.columns, '>', o.after));
+  conds.push(keyCompare(o.key.columns, '<=', o.max));
+  return {
+    sql:
+      `SELECT ${keyList(o.key)} FROM ${quoteTable(o.database, o.table)} ${forceIndex(o.key)} ` +
+      `WHERE ${conds.map((c) => c.sql).join(' AND ')} ORDER BY ${orderBy(o.key.columns)} LIMIT 1 OFFSET ${Math.max(0, Math.floor(o.size) - 1)}`,
+    params: conds.flatMap((c) => [...c.params]),
+  };
+}
+
+/**
+ * Copies one chunk: `INSERT IGNORE` so rows the binlog applier already wrote win (DESIGN rule 2),
+ * reading the range with a shared lock so no in-flight transaction's rows are copied half-way.
+ * https://dev.mysql.com/doc/refman/9.4/en/innodb-locking-reads.html
+ */
+export function copyChunk(o: {
+  version: ServerVersion;
+  database: string;
+  table: string;
+  ghost: string;
+  key: ChunkKey;
+  /** Original-table columns and the ghost columns they go to, in the same order. */
+  fromColumns: readonly string[];
+  toColumns: readonly string[];
+  after: KeyTuple | undefined;
+  upTo: KeyTuple;
+}): Statement {
+  if (o.fromColumns.length !== o.toColumns.length) throw new Error('column lists differ in length');
+  const conds: Statement[] = [];
+  if (o.after !== undefined) conds.push(keyCompare(o.key.columns, '>', o.after));
+  conds.push(keyCompare(o.key.columns, '<=', o.upTo));
+  const lock = o.version.flavor === 'mysql' && atLeast(o.version, 8, 0, 1) ? 'FOR SHARE' : 'LOCK IN SHARE MODE';
+  return {
+    sql:
+      `INSERT IGNORE INTO ${quoteTable(o.database, o.ghost)} (${o.toColumns.map(quoteId).join(', ')}) ` +
+      `SELECT ${o.fromColumns.map(quoteId).join(', ')} FROM ${quoteTable(o.database, o.table)} ${forceIndex(o.key)} ` +
+      `WHERE ${conds.map((c) => c.sql).join(' AND ')} ${lock}`,
+    params: conds.flatMap((c) => [...c.params]),
+  };
+}

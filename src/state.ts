@@ -1,0 +1,45 @@
+import type { BinlogPosition } from './binlog/types.js';
+
+/** The phases of one migration, in order. Only the Migrator moves between them. */
+export type Phase =
+  | 'inspecting'
+  | 'preparing'
+  | 'copying'
+  | 'waiting for cut-over'
+  | 'postponing cut-over'
+  | 'cutting over'
+  | 'cleaning up'
+  | 'done'
+  | 'failed';
+
+/**
+ * The one mutable object the running parts share: progress counters for the status line, and the
+ * settings an operator may change while the migration runs. Everything else is passed in.
+ */
+export class MigrationState {
+  phase: Phase = 'inspecting';
+  readonly startedAtMs: number;
+  copyStartedAtMs: number | undefined;
+  copyEndedAtMs: number | undefined;
+  rowsEstimate = 0;
+  rowsCopied = 0;
+  chunksCopied = 0;
+  eventsApplied = 0;
+  backlog = 0;
+  backlogCapacity = 0;
+  streamerPosition: BinlogPosition | undefined;
+  appliedPosition: BinlogPosition | undefined;
+  /** Writer's clock of the newest heartbeat the applier has seen. */
+  lastHeartbeatSeenMs: number | undefined;
+  cutOverAttempts = 0;
+  lockMs: number | undefined;
+  /** Runtime-adjustable (socket commands change these; the next chunk/batch uses them). */
+  chunkSize: number;
+  dmlBatchSize: number;
+
+  constructor(o: { nowMs: number; chunkSize: number; dmlBatchSize: number }) {
+    this.startedAtMs = o.nowMs;
+    this.chunkSize = o.chunkSize;
+    this.dmlBatchSize = o.dmlBatchSize;
+  }
+}

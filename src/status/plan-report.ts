@@ -1,0 +1,18 @@
+import type { MigrationConfig } from '../config.js';
+import { describeVersion } from '../db/flavor.js';
+import type { Plan } from '../inspect/plan.js';
+
+/** The plan, as printed before anything happens (and as the whole output of a dry run). */
+export function describePlan(plan: Plan, config: MigrationConfig, rows: number, where: string): string[] {
+  const { mapping, sharedKey, names } = plan;
+  const list = (xs: readonly string[]): string => (xs.length === 0 ? '-' : xs.join(', '));
+  return [
+    `Plan for ${config.database}.${config.table} on ${describeVersion(plan.version)} at ${where}:`,
+    `  alter:       ${plan.alterClause}`,
+    `  shared key:  ${sharedKey.originalIndex.name} (${sharedKey.originalIndex.columns.join(', ')})${sharedKey.ghostIndexName !== sharedKey.originalIndex.name ? ` = ${sharedKey.ghostIndexName} on the ghost` : ''}`,
+    `  columns:     ${mapping.pairs.length} copied; added: ${list(mapping.added)}; dropped: ${list(mapping.dropped)}; renamed: ${list(mapping.renamed.map((r) => `${r.from} → ${r.to}`))}`,
+    `  rows:        ${config.exactRowcount ? '' : '~'}${rows}${config.exactRowcount ? '' : ' (estimate)'}`,
+    ...(plan.drops.length > 0 ? [`  drops first: ${plan.drops.join(', ')}`] : []),
+    `  creates:     ${names.ghost} (ghost), ${names.changelog} (changelog); the old table is then ${config.okToDropTable ? 'dropped' : `kept as ${names.old}`}`,
+  ];
+}
