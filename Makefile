@@ -2,9 +2,10 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help setup build typecheck test test-unit test-integration clean
+.PHONY: help setup build typecheck test test-unit test-integration demo clean
 
 help:
+	@echo "make demo       a sandbox, 1,000,000 users rows, a write load, and an online ALTER with its final check"
 	@echo "make setup      install what this machine lacks (npm ci, MariaDB 10.11, the MySQL 9.7 chroot)"
 	@echo "make test       setup + typecheck + unit + integration tests on MySQL 9.7 and MariaDB 10.11"
 	@echo "make build      compile to dist/ (bin: dist/cmd/oschange.js)"
@@ -17,6 +18,9 @@ build: setup
 
 typecheck:
 	npx tsc -p tsconfig.json --noEmit
+
+demo: setup
+	npx tsx scripts/demo.ts
 
 test: setup
 	@bash scripts/test.sh

@@ -4,6 +4,8 @@ import { ALL_FLAVORS, type AnyFlavor } from '../sandbox/start.js';
 import { sandboxDown } from './sandbox-down.js';
 import { sandboxUp } from './sandbox-up.js';
 import { packageVersion } from './version.js';
+import { migrationFlags } from './migration-options.js';
+import { migrateCommand } from './migrate-command.js';
 
 export interface Io {
   readonly out: (line: string) => void;
@@ -21,6 +23,14 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
   const parser = yargs([...argv])
     .scriptName('oschange')
     .usage('$0 --host H --database D --table T --alter "…" [--execute]\n\nOnline schema change for MySQL and MariaDB.')
+    .command(
+      '$0',
+      'change a table\'s schema online (without --execute: check and print the plan only)',
+      (y) => migrationFlags(y),
+      async (args) => {
+        await migrateCommand({ raw: args, out: io.out, signal: io.signal });
+      },
+    )
     .command('sandbox', 'throwaway local primary + replica servers for trying oschange', (y) =>
       y
         .command(
@@ -44,7 +54,6 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     .version(packageVersion())
     .help()
     .strict()
-    .demandCommand(1, 'nothing to do: give a command, or see --help')
     .exitProcess(false)
     .fail((msg: string | null, err: Error | undefined) => {
       if (err !== undefined) throw err;

@@ -72,10 +72,16 @@ export async function copyRows(o: CopyOptions, range: CopyRange | undefined, sig
   }
 }
 
+export function isMemberType(dataType: string): boolean {
+  return dataType === 'enum' || dataType === 'set';
+}
+
 function tuple(row: Record<string, unknown>, columns: readonly string[], types: readonly string[]): KeyTuple {
   return columns.map((c, i) => {
     const v = row[c];
-    if (v === null || typeof v === 'string' || typeof v === 'number' || Buffer.isBuffer(v)) return keyLiteral(v as RowValue, types[i] ?? '');
+    // ENUM/SET bounds are read as member numbers (see ChunkKey.byNumber): exact integers.
+    const type = isMemberType(types[i] ?? '') ? 'int' : (types[i] ?? '');
+    if (v === null || typeof v === 'string' || typeof v === 'number' || Buffer.isBuffer(v)) return keyLiteral(v as RowValue, type);
     throw new Error(`unexpected key value for ${c}: ${String(v)}`);
   });
 }

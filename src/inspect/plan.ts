@@ -9,7 +9,7 @@ import { tableExists } from '../sql/inspect.js';
 import { parseAlter } from './alter-parse.js';
 import { checkBinlogSettings } from './checks/binlog-settings.js';
 import { checkPrivileges } from './checks/privileges.js';
-import { checkEngine, checkHasUniqueKey, checkNoForeignKeys, checkNoTriggers } from './checks/table-shape.js';
+import { checkColumnTypes, checkEngine, checkHasUniqueKey, checkNoForeignKeys, checkNoTriggers } from './checks/table-shape.js';
 import type { CheckContext, TableCheckContext } from './checks/types.js';
 import { tableNames, type TableNames } from './names.js';
 import { findSharedKey, mapColumns, type ColumnMapping, type SharedKey } from './shared-key.js';
@@ -47,7 +47,7 @@ export async function inspectAndPlan(o: { conn: Connection; version: ServerVersi
     throw new OschangeError('NO_SUCH_TABLE', `table ${config.database}.${config.table} does not exist (or ${config.connection.user} cannot see it)`, { exitCode: ExitCode.usage });
   }
   const tctx: TableCheckContext = { ...ctx, table: original };
-  for (const check of [checkEngine, checkHasUniqueKey, checkNoForeignKeys, checkNoTriggers]) check(tctx);
+  for (const check of [checkEngine, checkHasUniqueKey, checkNoForeignKeys, checkNoTriggers, checkColumnTypes]) check(tctx);
 
   const parsed = parseAlter(config.alter);
   if (parsed.clause === '') throw new OschangeError('EMPTY_ALTER', '--alter is empty: give the ALTER TABLE clause, e.g. --alter "ADD COLUMN c INT"', { exitCode: ExitCode.usage });
@@ -126,15 +126,16 @@ async function leftoverTables(conn: Connection, config: MigrationConfig, names: 
     }
     drops.push(t);
   }
-  if (await exists(names.old)) {
+  for (const t of [names.old, names.sentry]) {
+    if (!(await exists(t))) continue;
     if (!config.initiallyDropOldTable) {
       throw new OschangeError(
         'LEFTOVER_OLD',
-        `table ${config.database}.${names.old} already exists (the old table of an earlier migration?): drop it, or pass --initially-drop-old-table`,
+        `table ${config.database}.${t} already exists (${t === names.old ? 'the old table of an earlier migration?' : 'the sentry of an interrupted cut-over?'}): drop it, or pass --initially-drop-old-table`,
         { exitCode: ExitCode.usage },
       );
     }
-    drops.push(names.old);
+    drops.push(t);
   }
   if (!config.execute && (await exists(names.check))) {
     throw new OschangeError('LEFTOVER_CHECK', `table ${config.database}.${names.check} exists (left by an interrupted dry run?): drop it first`, { exitCode: ExitCode.usage });

@@ -7,10 +7,16 @@ import { quoteId, quoteTable, type Statement } from './quote.js';
 export interface ChunkKey {
   readonly indexName: string;
   readonly columns: readonly string[];
+  /**
+   * Columns read by their index number: ENUM and SET sort (and index) by member number, not by
+   * label, so chunk bounds must be numbers for `>`/`<=` to agree with ORDER BY.
+   * https://dev.mysql.com/doc/refman/9.4/en/enum.html#enum-sorting
+   */
+  readonly byNumber?: readonly boolean[];
 }
 
 function keyList(key: ChunkKey): string {
-  return key.columns.map(quoteId).join(', ');
+  return key.columns.map((c, i) => (key.byNumber?.[i] === true ? `${quoteId(c)} + 0 AS ${quoteId(c)}` : quoteId(c))).join(', ');
 }
 
 function forceIndex(key: ChunkKey): string {

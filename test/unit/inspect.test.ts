@@ -70,7 +70,7 @@ describe('privileges from SHOW GRANTS', () => {
 
 describe('table names', () => {
   it('follows gh-ost and refuses names that would overflow 64 characters', () => {
-    expect(tableNames('users')).toEqual({ original: 'users', ghost: '_users_gho', changelog: '_users_ghc', old: '_users_del', check: '_users_ghv' });
+    expect(tableNames('users')).toEqual({ original: 'users', ghost: '_users_gho', changelog: '_users_ghc', old: '_users_del', check: '_users_ghv', sentry: 'users_osc_sentry' });
     expect(() => tableNames('x'.repeat(60))).toThrow("exceed MySQL's 64-character limit");
   });
 });

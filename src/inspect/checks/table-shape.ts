@@ -46,3 +46,16 @@ export function checkNoTriggers(ctx: TableCheckContext): void {
     { exitCode: ExitCode.usage },
   );
 }
+
+/** Column types the binlog reader cannot decode yet: refused before anything is created. */
+const UNSUPPORTED_TYPES = new Set(['vector']);
+
+export function checkColumnTypes(ctx: TableCheckContext): void {
+  const bad = ctx.table.columns.filter((c) => UNSUPPORTED_TYPES.has(c.dataType) && !c.generated);
+  if (bad.length === 0) return;
+  throw new OschangeError(
+    'UNSUPPORTED_TYPE',
+    `table ${ctx.config.database}.${ctx.config.table} has ${bad.map((c) => `column ${c.name} of type ${c.dataType.toUpperCase()}`).join(', ')}, which oschange cannot read from the binlog yet`,
+    { exitCode: ExitCode.usage },
+  );
+}

@@ -1,0 +1,64 @@
+import { HEARTBEAT_HINT } from '../sql/changelog.js';
+import type { ColumnPlan } from './column-plan.js';
+import { decodeColumn } from './decode-value.js';
+import type { BinlogPosition, Row, RowValue, StreamEvent } from './types.js';
+import type { RowsRecord } from './zongji-source.js';
+
+export type TableRole = 'table' | 'changelog';
+
+/** One rows event (many rows) to stream events, one per row, in order. */
+export function toStreamEvents(
+  e: RowsRecord,
+  role: TableRole,
+  columns: readonly ColumnPlan[],
+  position: BinlogPosition,
+  label: string,
+): StreamEvent[] {
+  const image = (i: number): Row => rowImage(columns, e.images[i] ?? {}, label);
+  const out: StreamEvent[] = [];
+  const step = e.op === 'update' ? 2 : 1;
+  for (let i = 0; i < e.images.length; i += step) {
+    if (role === 'changelog') {
+      // Deletes of the changelog (cleanup) carry nothing the migration waits for.
+      if (e.op === 'delete') continue;
+      out.push(changelogEvent(image(e.op === 'update' ? i + 1 : i), position));
+      continue;
+    }
+    switch (e.op) {
+      case 'insert':
+        out.push({ kind: 'insert', position, after: image(i) });
+        break;
+      case 'delete':
+        out.push({ kind: 'delete', position, before: image(i) });
+        break;
+      case 'update':
+        out.push({ kind: 'update', position, before: image(i), after: image(i + 1) });
+        break;
+    }
+  }
+  return out;
+}
+
+/** The non-generated columns of one row image, by name. */
+export function rowImage(columns: readonly ColumnPlan[], image: Readonly<Record<string, unknown>>, label: string): Row {
+  const entries: [string, RowValue][] = [];
+  for (const c of columns) {
+    if (c.generated) continue;
+    try {
+      entries.push([c.name, decodeColumn(c.decoder, image[c.wire.name])]);
+    } catch (err) {
+      throw new Error(`cannot decode ${label}.${c.name} (${c.decoder.kind}): ${err instanceof Error ? err.message : String(err)}`);
+    }
+  }
+  // fromEntries defines own properties, so a column named __proto__ stays a column.
+  return Object.fromEntries(entries);
+}
+
+function changelogEvent(row: Row, position: BinlogPosition): StreamEvent {
+  const hint = row['hint'];
+  const value = row['value'];
+  if (typeof hint !== 'string' || typeof value !== 'string') throw new Error('changelog row without text hint and value columns');
+  const writtenAtMs = Number(value);
+  if (hint === HEARTBEAT_HINT && Number.isFinite(writtenAtMs)) return { kind: 'heartbeat', position, writtenAtMs };
+  return { kind: 'marker', position, hint, value };
+}

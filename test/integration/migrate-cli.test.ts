@@ -1,0 +1,113 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect, queryRows, type Connection } from '../../src/db/connect.js';
+import { seedUsers } from '../../src/sandbox/seed.js';
+import { tableChecksum } from '../../src/sql/checksum.js';
+import { exited, spawnCli } from '../helpers/processes.js';
+import { freshDatabase, label, testServers } from '../helpers/servers.js';
+
+const COLUMNS = ['id', 'email', 'name', 'score', 'balance', 'created_at', 'updated_at', 'bio'];
+
+async function tables(conn: Connection, db: string): Promise<string[]> {
+  return (await queryRows(conn, 'SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME', [db])).map((r) => String(r['t']));
+}
+
+function cli(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+  const child = spawnCli(args);
+  let out = '';
+  let err = '';
+  child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+  child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+  return exited(child).then((code) => ({ code, out, err }));
+}
+
+describe.each(testServers().map((s) => [label(s), s] as const))('oschange CLI on %s', (_name, server) => {
+  let db: Awaited<ReturnType<typeof freshDatabase>>;
+  let admin: Connection;
+  const base = (): string[] => {
+    const a = server.primary.app;
+    return ['--host', a.host, '--port', String(a.port), '--user', a.user, '--password', a.password, '--database', db.name, '--table', 'users'];
+  };
+  beforeAll(async () => {
+    db = await freshDatabase(server, 'cli');
+    admin = await connect({ ...server.primary.admin, database: db.name });
+    await seedUsers(admin, { database: db.name, rows: 5000 });
+  });
+  afterAll(async () => {
+    await admin?.end();
+    await db?.drop();
+  });
+
+  it('without --execute prints the plan and changes nothing', async () => {
+    const before = await tables(admin, db.name);
+    const r = await cli([...base(), '--alter', 'ADD COLUMN phone VARCHAR(20)']);
+    expect(r.code, r.err).toBe(0);
+    // stderr carries pino's JSON log lines; nothing at warn (40) or above.
+    expect(r.err.split('\n').filter((l) => l !== '' && Number(JSON.parse(l).level) >= 40)).toEqual([]);
+    expect(r.out).toContain(`Plan for ${db.name}.users on `);
+    expect(r.out).toContain('  shared key:  PRIMARY (id)');
+    expect(r.out).toContain('  columns:     8 copied; added: phone; dropped: -; renamed: -');
+    expect(r.out).toContain('Dry run: nothing was changed. Add --execute to run the migration.');
+    expect(await tables(admin, db.name)).toEqual(before);
+  });
+
+  it('refuses a bad ALTER with one clear line, exit code 2, and no trace on the server', async () => {
+    const before = await tables(admin, db.name);
+    const r = await cli([...base(), '--alter', 'ADD COLUMN ( oops', '--execute']);
+    expect(r.code).toBe(2);
+    // The reason is one line, the last on stderr (log lines before it are JSON).
+    const lines = r.err.trim().split('\n');
+    expect(lines.filter((l) => !l.startsWith('{'))).toHaveLength(1);
+    expect(lines[lines.length - 1]).toMatch(/^oschange: the ALTER failed on the ghost table: You have an error in your SQL syntax/);
+    expect(await tables(admin, db.name)).toEqual(before);
+  });
+
+  it('migrates under concurrent writes, reporting the lock time, when pointed at the replica', async () => {
+    const replica = server.replica;
+    if (replica === undefined) throw new Error('needs a replica');
+    const a = replica.app;
+    const args = ['--host', a.host, '--port', String(a.port), '--user', a.user, '--password', a.password, '--database', db.name, '--table', 'users', '--alter', 'ADD COLUMN phone VARCHAR(20)', '--execute', '--chunk-size', '100', '--status-interval-millis', '200'];
+    // A reference copy written in the same transactions as users: afterwards both must be equal.
+    await admin.query('CREATE TABLE users_ref LIKE users');
+    await admin.query('INSERT INTO users_ref SELECT * FROM users');
+    const writer = await connect({ ...server.primary.admin, database: db.name });
+    let running = true;
+    let writes = 0;
+    const load = (async () => {
+      while (running) {
+        const id = 1 + Math.floor(Math.random() * 5000);
+        const gone = 1 + Math.floor(Math.random() * 5000);
+        await writer.query('BEGIN');
+        for (const t of ['users', 'users_ref']) {
+          await writer.query(`UPDATE ${t} SET score = score + 1, updated_at = '2026-01-01 00:00:00.000001' WHERE id = ?`, [id]);
+          await writer.query(`INSERT INTO ${t} (id, email, name, created_at) VALUES (?, ?, 'n', '2026-01-01 00:00:00.5')`, [100_000 + writes, `w${writes}@x`]);
+          await writer.query(`DELETE FROM ${t} WHERE id = ?`, [gone]);
+        }
+        await writer.query('COMMIT');
+        writes++;
+      }
+    })();
+    const r = await cli(args);
+    running = false;
+    await load;
+    await writer.end();
+    expect(r.code, r.err).toBe(0);
+    expect(r.err).toMatch(/its primary/);
+    expect(r.out).toMatch(/Copy: \d+\/\d+ [\d.]+%; Applied: \d+; Backlog: \d+\/\d+; Time: .*\(total\), .*\(copy\); streamer: \S+:\d+; Lag: (N\/A|[\d.]+s), State: (copying|waiting for cut-over|cutting over); ETA: /);
+    const lock = Number(/original table locked for (\d+) ms at cut-over/.exec(r.out)?.[1]);
+    expect(lock).toBeLessThan(1000);
+    expect(writes).toBeGreaterThan(10);
+    const sum = async (t: string) => (await queryRows(admin, tableChecksum(db.name, t, COLUMNS).sql))[0];
+    const differences = await queryRows(
+      admin,
+      `SELECT 'missing' AS kind, r.id FROM users_ref r LEFT JOIN users u ON u.id = r.id WHERE u.id IS NULL
+       UNION ALL SELECT 'extra', u.id FROM users u LEFT JOIN users_ref r ON u.id = r.id WHERE r.id IS NULL
+       UNION ALL SELECT 'changed', r.id FROM users_ref r JOIN users u ON u.id = r.id
+         WHERE NOT (r.score <=> u.score AND r.updated_at <=> u.updated_at AND r.email <=> u.email AND r.created_at <=> u.created_at)`,
+    );
+    expect(differences, r.err.split('\n').filter((l) => /"level":[45]/.test(l)).join('\n')).toEqual([]);
+    expect(await sum('users')).toEqual(await sum('users_ref'));
+    const cols = (await queryRows(admin, 'SELECT COLUMN_NAME AS c FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION', [db.name, 'users'])).map((x) => x['c']);
+    expect(cols).toEqual([...COLUMNS, 'phone']);
+    expect((await tables(admin, db.name)).sort()).toEqual(['_users_del', 'users', 'users_ref']);
+  });
+});

@@ -1,0 +1,5 @@
+INSERT INTO t (customer, status, amount, created_at, note) VALUES (CONCAT('Émile ', $RAND(1,99)), 'new', $RAND(1,99999) / 100, NOW(6), '🛒 new')
+UPDATE t SET status = 'paid', amount = $RAND(1,99999) / 100, note = NULL WHERE id = $RAND(1,1100)
+UPDATE t SET customer = CONCAT('Zoë ', $RAND(1,99)), created_at = CONCAT('2024-05-05 05:05:05.', LPAD($RAND(0,999999), 6, '0')) WHERE id = $RAND(1,1100)
+UPDATE t SET id = id + 100000 WHERE id = $RAND(1,1000)
+DELETE FROM t WHERE id = $RAND(1,1100)

@@ -1,0 +1,5 @@
+INSERT INTO t (name, old_notes, qty, price) VALUES (CONCAT('New ✨ ', $RAND(1,100000)), 'gone soon', $RAND(-32768,32767), $RAND(0,99999) / 100)
+UPDATE t SET qty = 32767, old_notes = CONCAT('n', $RAND(1,1000)) WHERE id = $RAND(1,1100)
+UPDATE t SET name = CONCAT('Renamed ', $RAND(1,1000)), price = 999999.99 WHERE id = $RAND(1,1100)
+UPDATE t SET id = id + 100000 WHERE id = $RAND(1,1000)
+DELETE FROM t WHERE id = $RAND(1,1100)

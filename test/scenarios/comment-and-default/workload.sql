@@ -1,0 +1,5 @@
+INSERT INTO t (title) VALUES (CONCAT('defaulted ', $RAND(1,100000)))
+INSERT INTO t (status, priority, title) VALUES ('open', $RAND(1,9), 'explicit')
+UPDATE t SET status = 'closed', priority = $RAND(0,9) WHERE id = $RAND(1,1100)
+UPDATE t SET id = id + 100000 WHERE id = $RAND(1,1000)
+DELETE FROM t WHERE id = $RAND(1,1100)

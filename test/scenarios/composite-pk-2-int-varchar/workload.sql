@@ -1,0 +1,5 @@
+INSERT INTO t (tenant_id, code, amount, note) VALUES ($RAND(0,25), CONCAT('new-', $RAND(1,100000)), $RAND(1,1000), 'ins')
+UPDATE t SET amount = $RAND(1,100000), note = NULL WHERE code LIKE CONCAT('%-', $RAND(0,999))
+UPDATE t SET code = CONCAT('moved-', $RAND(1,100000)) WHERE code LIKE CONCAT('%-', $RAND(0,999))
+UPDATE t SET tenant_id = tenant_id + 100 WHERE code LIKE CONCAT('%-', $RAND(0,999))
+DELETE FROM t WHERE tenant_id = $RAND(0,19) AND code LIKE CONCAT('%-', $RAND(0,99), '%')

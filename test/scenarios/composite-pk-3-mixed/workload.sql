@@ -1,0 +1,5 @@
+INSERT INTO t (region, shop_id, day, amount) VALUES ('eu-west', $RAND(0,36), '2030-01-01' + INTERVAL $RAND(0,3000) DAY, $RAND(1,99999) / 100)
+UPDATE t SET amount = $RAND(1,99999) / 100 WHERE day = '2024-01-01' + INTERVAL $RAND(0,999) DAY
+UPDATE t SET day = day + INTERVAL 5000 DAY WHERE day = '2024-01-01' + INTERVAL $RAND(0,999) DAY
+UPDATE t SET region = 'af-south', shop_id = shop_id + 1000 WHERE day = '2024-01-01' + INTERVAL $RAND(0,999) DAY
+DELETE FROM t WHERE day = '2024-01-01' + INTERVAL $RAND(0,999) DAY

@@ -1,0 +1,5 @@
+INSERT INTO t (name, city, bio) VALUES (CONCAT('façade ', $RAND(1,100000)), 'Genève', 'déjà vu ¿?')
+UPDATE t SET name = CONCAT('Ångström ', $RAND(1,1000)), bio = NULL WHERE id = $RAND(1,1100)
+UPDATE t SET city = 'Tromsø', bio = 'smørrebrød à la carte' WHERE id = $RAND(1,1100)
+UPDATE t SET id = id + 100000 WHERE id = $RAND(1,1000)
+DELETE FROM t WHERE id = $RAND(1,1100)

@@ -1,0 +1,5 @@
+INSERT INTO t (name, legacy_code, obsolete_flag, qty) VALUES (CONCAT('new-', $RAND(1,100000)), 'L-new', 1, $RAND(1,100))
+UPDATE t SET legacy_code = CONCAT('X', $RAND(1,1000)), qty = $RAND(1,1000) WHERE id = $RAND(1,1100)
+UPDATE t SET obsolete_flag = 1 - obsolete_flag, name = CONCAT('upd-', $RAND(1,1000)) WHERE id = $RAND(1,1100)
+UPDATE t SET id = id + 100000 WHERE id = $RAND(1,1000)
+DELETE FROM t WHERE id = $RAND(1,1100)

@@ -1,0 +1,5 @@
+INSERT INTO t (val, created_at) VALUES (CONCAT('ins ', $RAND(1,100000)), NOW(6))
+INSERT INTO t (val, created_at) VALUES ('ünïcode 🎈', '2020-02-02 02:02:02.020202')
+UPDATE t SET val = CONCAT('upd ', $RAND(1,1000)) WHERE id = $RAND(1,50)
+UPDATE t SET id = id + 100000 WHERE id = $RAND(1,50)
+DELETE FROM t WHERE id = $RAND(1,60)

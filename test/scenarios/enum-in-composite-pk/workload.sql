@@ -1,0 +1,5 @@
+INSERT INTO t (kind, id, payload) VALUES (ELT($RAND(1,3), 'zeta', 'alpha', 'mid'), $RAND(1000,99999), 'ins')
+UPDATE t SET payload = CONCAT('u', $RAND(1,1000)) WHERE id = $RAND(0,999)
+UPDATE t SET kind = ELT($RAND(1,3), 'zeta', 'alpha', 'mid') WHERE id = $RAND(0,999)
+UPDATE t SET id = id + 100000 WHERE id = $RAND(0,999)
+DELETE FROM t WHERE id = $RAND(0,999)

@@ -1,0 +1,6 @@
+UPDATE t SET size = ELT($RAND(1,4), 'small', 'medium', 'large', 'x-large'), grade = '' WHERE id = $RAND(1,1100)
+UPDATE t SET colors = 'red,green,blue,émeraude', grade = 'ç' WHERE id = $RAND(1,1100)
+UPDATE t SET colors = MAKE_SET($RAND(0,15), 'red', 'green', 'blue', 'émeraude'), grade = NULL WHERE id = $RAND(1,1100)
+INSERT INTO t (size, grade, colors) VALUES ('x-large', 'b', '')
+UPDATE t SET id = id + 100000 WHERE id = $RAND(1,1005)
+DELETE FROM t WHERE id = $RAND(1,1100)

@@ -1,0 +1,5 @@
+UPDATE t SET pt = ST_GeomFromText('POINT($RAND(-180,180) $RAND(-90,90))') WHERE id = $RAND(1,1100)
+UPDATE t SET area = ST_GeomFromText('POLYGON((0 0,$RAND(1,50) 0,$RAND(1,50) $RAND(1,50),0 0))'), shape = NULL WHERE id = $RAND(1,1100)
+INSERT INTO t (pt, area, shape) VALUES (ST_GeomFromText('POINT(0.$RAND(1,999999) -0.$RAND(1,999999))'), NULL, ST_GeomFromText('POINT(1 2)'))
+UPDATE t SET id = id + 100000 WHERE id = $RAND(1,1003)
+DELETE FROM t WHERE id = $RAND(1,1100)

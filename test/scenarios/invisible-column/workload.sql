@@ -1,0 +1,5 @@
+INSERT INTO t (name, secret, rev) VALUES (CONCAT('new-', $RAND(1,100000)), 'hidden 🙈', $RAND(1,1000))
+UPDATE t SET secret = CONCAT('changed-', $RAND(1,1000)), rev = rev + 1 WHERE id = $RAND(1,1100)
+UPDATE t SET name = CONCAT('upd-', $RAND(1,1000)), secret = NULL WHERE id = $RAND(1,1100)
+UPDATE t SET id = id + 100000 WHERE id = $RAND(1,1000)
+DELETE FROM t WHERE id = $RAND(1,1100)

@@ -1,0 +1,6 @@
+UPDATE t SET doc = '{"k": [1, 2, {"x": "😀"}], "big": 18446744073709551615, "f": 1.5e300}' WHERE id = $RAND(1,1100)
+UPDATE t SET extra = JSON_ARRAY($RAND(1,100), 'ünï', NULL, JSON_OBJECT('z', $RAND(1,9))) WHERE id = $RAND(1,1100)
+UPDATE t SET doc = JSON_SET(doc, '$.n', $RAND(1,1000), '$.new', 'ñew 🆕') WHERE id = $RAND(1,1100)
+INSERT INTO t (doc, extra) VALUES (JSON_OBJECT('inserted', $RAND(1,100000), 'arr', JSON_ARRAY(1, 'ä', 2.25)), NULL)
+UPDATE t SET id = id + 100000 WHERE id = $RAND(1,1006)
+DELETE FROM t WHERE id = $RAND(1,1100)

@@ -1,0 +1,5 @@
+UPDATE t SET v = CONCAT('crème brûlée ', $RAND(1,100000)), c = 'déjà vu' WHERE id = $RAND(1,1100)
+INSERT INTO t (c, v, tt, tx) VALUES ('façade', 'Ångström ±$RAND(1,99)', 'Æsir', CONCAT('smörgåsbord ', REPEAT('ø', $RAND(1,500))))
+UPDATE t SET tx = NULL, tt = 'piñata   ' WHERE id = $RAND(1,1100)
+UPDATE t SET id = id + 100000 WHERE id = $RAND(1,1005)
+DELETE FROM t WHERE id = $RAND(1,1100)

@@ -1,0 +1,4 @@
+INSERT INTO t (id, seq, ip, ip_n) VALUES (UUID(), $RAND(1000,100000), CONCAT('fe80::', HEX($RAND(1,65535))), '::1')
+UPDATE t SET ip = CONCAT('2001:db8:ffff::', HEX($RAND(1,65535))), ip_n = NULL WHERE seq = $RAND(0,999)
+UPDATE t SET id = UUID() WHERE seq = $RAND(0,999)
+DELETE FROM t WHERE seq = $RAND(0,999)

@@ -1,0 +1,5 @@
+INSERT INTO t (email, doc) VALUES (CONCAT('New.', $RAND(1,100000), '@Example.COM'), JSON_OBJECT('age', $RAND(1,90)))
+UPDATE t SET email = CONCAT('UPD.', $RAND(1,1000), '@x.org') WHERE id = $RAND(1,1100)
+UPDATE t SET doc = JSON_OBJECT('age', $RAND(1,90), 'x', 'ü') WHERE id = $RAND(1,1100)
+UPDATE t SET id = id + 100000 WHERE id = $RAND(1,1000)
+DELETE FROM t WHERE id = $RAND(1,1100)

@@ -1,0 +1,5 @@
+INSERT INTO t (loc, name) VALUES (ST_GeomFromText('POINT($RAND(-89,89).5 $RAND(-179,179).25)', 4326), 'ins')
+UPDATE t SET loc = ST_GeomFromText('POINT($RAND(-89,89) $RAND(-179,179))', 4326) WHERE id = $RAND(1,1100)
+UPDATE t SET name = CONCAT('upd-', $RAND(1,1000)) WHERE id = $RAND(1,1100)
+UPDATE t SET id = id + 100000 WHERE id = $RAND(1,1000)
+DELETE FROM t WHERE id = $RAND(1,1100)

@@ -1,0 +1,6 @@
+UPDATE t SET i = NULL, bu = NULL, d = NULL, f = NULL, b = NULL, dt = NULL, ts = NULL, dd = NULL, tm = NULL WHERE id = $RAND(1,1100)
+UPDATE t SET y = NULL, c = NULL, v = NULL, tx = NULL, bn = NULL, bl = NULL, e = NULL, s = NULL, j = NULL WHERE id = $RAND(1,1100)
+UPDATE t SET i = $RAND(1,100), v = 'back', j = '{"was": null}', dt = '2021-01-01 00:00:00.5', bn = 0x00 WHERE id = $RAND(1,1100)
+INSERT INTO t (id) VALUES (NULL)
+UPDATE t SET id = id + 100000 WHERE id = $RAND(1,1001)
+DELETE FROM t WHERE id = $RAND(1,1100)

@@ -1,0 +1,5 @@
+INSERT INTO t (id, val, qty) VALUES ($RAND(1,200000), 'ins', $RAND(1,17))
+UPDATE t SET val = CONCAT('upd-', $RAND(1,1000)) WHERE id = $RAND(1,1000)
+UPDATE t SET id = id + 100000 WHERE id = $RAND(1,1000)
+UPDATE t SET id = id + 1000 WHERE id = $RAND(1,299)
+DELETE FROM t WHERE id = $RAND(1,1000)

@@ -1,0 +1,5 @@
+INSERT INTO `select` (`my col`, `we``ird`, `naïve`, `from`) VALUES (CONCAT('new ', $RAND(1,100000)), $RAND(1,100), 'ünï', NULL)
+UPDATE `select` SET `my col` = CONCAT('upd ', $RAND(1,1000)), `we``ird` = NULL WHERE `order` = $RAND(1,1100)
+UPDATE `select` SET `naïve` = 'crème', `from` = '2024-02-29' WHERE `order` = $RAND(1,1100)
+UPDATE `select` SET `order` = `order` + 100000 WHERE `order` = $RAND(1,1000)
+DELETE FROM `select` WHERE `order` = $RAND(1,1100)

@@ -1,0 +1,5 @@
+INSERT INTO t (fullname, email) VALUES (CONCAT('New Person ', $RAND(1,100000)), 'new@example.org')
+UPDATE t SET fullname = CONCAT('Renamed ✓ ', $RAND(1,100000)) WHERE id = $RAND(1,1100)
+UPDATE t SET email = CONCAT('x', $RAND(1,1000), '@example.org') WHERE id = $RAND(1,1100)
+UPDATE t SET id = id + 100000 WHERE id = $RAND(1,1000)
+DELETE FROM t WHERE id = $RAND(1,1100)

@@ -1,0 +1,5 @@
+INSERT INTO t (a, b, c, d) VALUES ($RAND(1,1000), 'b-new', 'c-new', '2024-02-29')
+UPDATE t SET b = CONCAT('B', $RAND(1,1000)), c = CONCAT('C', $RAND(1,1000)) WHERE id = $RAND(1,1100)
+UPDATE t SET d = NULL, a = $RAND(-100,100) WHERE id = $RAND(1,1100)
+UPDATE t SET id = id + 100000 WHERE id = $RAND(1,1000)
+DELETE FROM t WHERE id = $RAND(1,1100)

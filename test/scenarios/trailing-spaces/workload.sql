@@ -1,0 +1,5 @@
+UPDATE t SET v = CONCAT('sp', $RAND(1,1000), '   '), c = 'x   ' WHERE id = $RAND(1,1100)
+INSERT INTO t (c, v, tx) VALUES ('  lead', CONCAT(' both ', $RAND(1,100), ' '), '   ')
+UPDATE t SET tx = CONCAT('line', CHAR(10 USING utf8mb4), '  ') WHERE id = $RAND(1,1100)
+UPDATE t SET id = id + 100000 WHERE id = $RAND(1,1000)
+DELETE FROM t WHERE id = $RAND(1,1100)

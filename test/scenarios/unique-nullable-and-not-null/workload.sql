@@ -1,0 +1,5 @@
+INSERT INTO t (ext_id, seq, tag, val) VALUES (NULL, $RAND(1000,100000), 'new', 'ins')
+UPDATE t SET val = CONCAT('upd-', $RAND(1,1000)), ext_id = NULL WHERE seq = $RAND(0,999)
+UPDATE t SET seq = seq + 100000 WHERE seq = $RAND(0,999)
+UPDATE t SET tag = 'zzz' WHERE seq = $RAND(0,999)
+DELETE FROM t WHERE seq = $RAND(0,999)

@@ -1,0 +1,5 @@
+UPDATE t SET v = CONCAT('🔥 hot ', $RAND(1,100000)), c = '🧪🧬' WHERE id = $RAND(1,1100)
+INSERT INTO t (c, v, tx, mt) VALUES ('💾', CONCAT('新しい 🆕 ', $RAND(1,100000)), REPEAT('🐝', $RAND(1,300)), '👨‍💻 café ñ 𝕏')
+UPDATE t SET mt = NULL, tx = '🫠 melting' WHERE id = $RAND(1,1100)
+UPDATE t SET id = id + 100000 WHERE id = $RAND(1,1005)
+DELETE FROM t WHERE id = $RAND(1,1100)

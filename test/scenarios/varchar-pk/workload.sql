@@ -1,0 +1,5 @@
+INSERT INTO t (code, qty, label) VALUES (CONCAT('new-🆕-', $RAND(1,100000)), $RAND(1,50), 'ins')
+UPDATE t SET qty = $RAND(1,1000), label = NULL WHERE code LIKE CONCAT('%-', LPAD($RAND(0,999), 4, '0'))
+UPDATE t SET code = CONCAT('renamed-😀-', $RAND(1,100000)) WHERE code LIKE CONCAT('%-', LPAD($RAND(0,999), 4, '0'))
+UPDATE t SET code = CONCAT('Ünïcode-', $RAND(1,100000)) WHERE code LIKE CONCAT('new-%', $RAND(0,9))
+DELETE FROM t WHERE code LIKE CONCAT('%-', LPAD($RAND(0,999), 4, '0'))
