@@ -32,8 +32,10 @@ export async function startLoad(o: { endpoint: Endpoint; ratePerSecond: number; 
         await conn.query('BEGIN');
         if (r < 0.4) {
           const id = next++;
+          // One timestamp for both tables (UTC_TIMESTAMP(6) would differ between the two statements).
+          const at = new Date().toISOString().replace('T', ' ').replace('Z', '') + String(Math.floor(Math.random() * 1000)).padStart(3, '0');
           for (const t of ['users', 'users_reference']) {
-            await conn.query(`INSERT INTO ${t} (id, email, name, score, balance, created_at, bio) VALUES (?, ?, ?, ?, ?, UTC_TIMESTAMP(6), ?)`, [id, `new${id}@example.com`, `New ${id}`, id % 100, '12.34', 'fresh \u{1F680}']);
+            await conn.query(`INSERT INTO ${t} (id, email, name, score, balance, created_at, bio) VALUES (?, ?, ?, ?, ?, ?, ?)`, [id, `new${id}@example.com`, `New ${id}`, id % 100, '12.34', at, 'fresh \u{1F680}']);
           }
         } else if (r < 0.9) {
           const id = pick();

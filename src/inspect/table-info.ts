@@ -41,6 +41,9 @@ export interface TableInfo {
 
 /** Reads a table's shape; undefined when there is no such base table. */
 export async function readTableInfo(conn: Connection, database: string, table: string): Promise<TableInfo | undefined> {
+  // MySQL 8+ caches TABLE_ROWS for a day by default; the row estimate should be today's.
+  // https://dev.mysql.com/doc/refman/9.4/en/server-system-variables.html#sysvar_information_schema_stats_expiry
+  await conn.query('SET SESSION information_schema_stats_expiry = 0').catch(() => undefined);
   const st = tableStatus(database, table);
   const [status] = await queryRows(conn, st.sql, st.params);
   if (status === undefined || String(status['table_type']) !== 'BASE TABLE') return undefined;
