@@ -36,6 +36,23 @@ export class MigrationState {
   /** Runtime-adjustable (socket commands change these; the next chunk/batch uses them). */
   chunkSize: number;
   dmlBatchSize: number;
+  maxLagMillis = 1500;
+  /** Status variable → threshold: at or above it, throttle (max-load) or abort (critical-load). */
+  maxLoad: ReadonlyMap<string, number> = new Map();
+  criticalLoad: ReadonlyMap<string, number> = new Map();
+  /** Sleep this fraction of each chunk's time after it. */
+  niceRatio = 0;
+  throttleQuery: string | undefined;
+  throttleControlReplicas: readonly { readonly host: string; readonly port: number }[] = [];
+  postponeCutOverFlagFile: string | undefined;
+  /** The operator's `throttle` / `no-throttle`. */
+  commandedThrottle = false;
+  /** Why the copy is held back right now (set by the throttler), or undefined. */
+  throttleReason: string | undefined;
+  /** The operator's `unpostpone`: cut over even though the postpone flag file exists. */
+  unpostponeRequested = false;
+  /** The operator's `panic` (or the panic flag file): stop now, leave the original untouched. */
+  panicReason: string | undefined;
 
   constructor(o: { nowMs: number; chunkSize: number; dmlBatchSize: number }) {
     this.startedAtMs = o.nowMs;
