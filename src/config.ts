@@ -28,6 +28,23 @@ export interface MigrationConfig {
   readonly postponeCutOverFlagFile: string | undefined;
   /** How often the status line is printed at most; 0 picks gh-ost's cadence. */
   readonly statusIntervalMs: number;
+  // --- throttling and operator control (initial values; the socket changes them at run time)
+  readonly maxLagMillis: number;
+  readonly throttleControlReplicas: readonly { readonly host: string; readonly port: number }[];
+  readonly maxLoad: ReadonlyMap<string, number>;
+  readonly criticalLoad: ReadonlyMap<string, number>;
+  readonly criticalLoadIntervalMs: number;
+  readonly throttleFlagFile: string | undefined;
+  readonly throttleAdditionalFlagFile: string | undefined;
+  readonly throttleQuery: string | undefined;
+  readonly throttleHttp: string | undefined;
+  readonly niceRatio: number;
+  readonly panicFlagFile: string | undefined;
+  /** Unix socket for operator commands; undefined picks /tmp/oschange.<db>.<table>.sock. */
+  readonly serveSocketFile: string | undefined;
+  readonly serveTcpPort: number | undefined;
+  readonly hooksPath: string | undefined;
+  readonly hooksStatusIntervalSeconds: number;
 }
 
 export const DEFAULTS = {
@@ -38,4 +55,6 @@ export const DEFAULTS = {
   cutOverLockTimeoutSeconds: 3,
   defaultRetries: 60,
   port: 3306,
+  maxLagMillis: 1500,
+  hooksStatusIntervalSeconds: 60,
 } as const;

@@ -15,12 +15,16 @@ import { resolvePrimary } from './db/primary.js';
 import { prepareWriterSession } from './db/session.js';
 import { describeError, ExitCode, OschangeError } from './errors.js';
 import { inspectAndPlan, type Plan } from './inspect/plan.js';
+import { tableNames } from './inspect/names.js';
+import { Hooks } from './hooks/hooks.js';
 import type { Logger } from './log.js';
 import { createChangelogTable } from './sql/changelog.js';
 import { dropTable } from './sql/ghost.js';
 import { countRows } from './sql/inspect.js';
 import { MigrationState } from './state.js';
 import { statusIntervalMs, statusLine } from './status/format.js';
+import { discoverReplicas, ReplicaLag } from './throttle/replica-lag.js';
+import { Throttler } from './throttle/throttler.js';
 import { describePlan } from './status/plan-report.js';
 
 export interface MigrationDeps {
@@ -35,6 +39,8 @@ export interface MigrationDeps {
    * migration waits for it. Tests use it as a programmable postponed cut-over.
    */
   readonly beforeCutOver?: (gate: CutOverGate) => Promise<void>;
+  /** Receives the live state as soon as it exists (the control socket and tests watch it). */
+  readonly observe?: (state: MigrationState) => void;
 }
 
 export interface CutOverGate {
@@ -61,6 +67,14 @@ export async function runMigration(deps: MigrationDeps): Promise<MigrationResult
   const { config, log, out } = deps;
   const now = deps.now ?? Date.now;
   const state = new MigrationState({ nowMs: now(), chunkSize: config.chunkSize, dmlBatchSize: config.dmlBatchSize });
+  state.maxLagMillis = config.maxLagMillis;
+  state.maxLoad = config.maxLoad;
+  state.criticalLoad = config.criticalLoad;
+  state.niceRatio = config.niceRatio;
+  state.throttleQuery = config.throttleQuery;
+  state.throttleControlReplicas = config.throttleControlReplicas;
+  state.postponeCutOverFlagFile = config.postponeCutOverFlagFile;
+  deps.observe?.(state);
   const connections: Connection[] = [];
   const open = async (e: Endpoint): Promise<Connection> => {
     const c = await connect(e);
@@ -73,6 +87,8 @@ export async function runMigration(deps: MigrationDeps): Promise<MigrationResult
   let stream: BinlogStream | undefined;
   const background: Promise<unknown>[] = [];
   let statusTimer: NodeJS.Timeout | undefined;
+  const closers: (() => Promise<unknown>)[] = [];
+  let hooks: Hooks | undefined;
 
   try {
     const given = { ...config.connection, database: config.database };
@@ -87,11 +103,22 @@ export async function runMigration(deps: MigrationDeps): Promise<MigrationResult
     const endpoint = primary.endpoint;
     const where = `${endpoint.host}:${endpoint.port}`;
     log.info({ server: describeVersion(version), where }, 'connected');
+    const hookNames = tableNames(config.table);
+    hooks = new Hooks({
+      hooksPath: config.hooksPath,
+      context: { database: config.database, table: config.table, ghostTable: hookNames.ghost, oldTable: hookNames.old, ddl: config.alter, host: where },
+      state,
+      now,
+      log: log.child({ module: 'hooks' }),
+    });
+    await hooks.run('startup');
 
     const plan = await inspectAndPlan({ conn: control, version, config, where, log });
+    await hooks.run('validated');
     state.rowsEstimate = config.exactRowcount
       ? Number(await queryValue(control, countRows(config.database, config.table).sql))
       : plan.original.rowEstimate;
+    await hooks.run('rowcount-complete');
     for (const line of describePlan(plan, config, state.rowsEstimate, where)) out(line);
     if (!config.execute) {
       out('Dry run: nothing was changed. Add --execute to run the migration.');
@@ -144,6 +171,9 @@ export async function runMigration(deps: MigrationDeps): Promise<MigrationResult
     };
 
     const printStatus = (): void => out(statusLine(state, now()));
+    const activeHooks = hooks;
+    const statusHooks = setInterval(() => void activeHooks.run('status'), config.hooksStatusIntervalSeconds * 1000);
+    closers.push(async () => clearInterval(statusHooks));
     const scheduleStatus = (): void => {
       statusTimer = setTimeout(() => {
         printStatus();
@@ -151,6 +181,29 @@ export async function runMigration(deps: MigrationDeps): Promise<MigrationResult
       }, config.statusIntervalMs > 0 ? config.statusIntervalMs : statusIntervalMs(state, now()));
     };
     scheduleStatus();
+
+    // --- throttling: decided continuously beside the copy; a panic stops everything.
+    const throttleConn = await open(endpoint);
+    const replicaLag = new ReplicaLag({ credentials: { user: endpoint.user, password: endpoint.password }, version, database: config.database, changelog: names.changelog, now });
+    closers.push(() => replicaLag.close());
+    const discoveredReplicas = config.throttleControlReplicas.length > 0 ? [] : await discoverReplicas(control, version).catch(() => []);
+    const throttler = new Throttler({
+      state,
+      conn: throttleConn,
+      replicaLag,
+      discoveredReplicas,
+      throttleFlagFile: config.throttleFlagFile,
+      throttleAdditionalFlagFile: config.throttleAdditionalFlagFile,
+      throttleHttp: config.throttleHttp,
+      panicFlagFile: config.panicFlagFile,
+      criticalLoadIntervalMs: config.criticalLoadIntervalMs,
+      intervalMs: 100,
+      log: log.child({ module: 'throttle' }),
+      onPanic: (reason) => {
+        if (!inner.signal.aborted) inner.abort(new OschangeError('PANIC', `stopped: ${reason}; the original table is untouched`));
+      },
+    });
+    background.push(throttler.run(inner.signal));
 
     // --- copy
     state.phase = 'copying';
@@ -169,29 +222,41 @@ export async function runMigration(deps: MigrationDeps): Promise<MigrationResult
       state,
       log: log.child({ module: 'copy' }),
       retries: config.defaultRetries,
+      beforeChunk: (signal: AbortSignal) => throttler.waitWhileThrottled(signal),
+      afterChunk: async (chunkMs: number, signal: AbortSignal) => {
+        if (state.niceRatio > 0) await sleep(chunkMs * state.niceRatio, undefined, { signal });
+      },
     };
+    await hooks.run('before-row-copy');
     state.copyStartedAtMs = now();
     const range = await readCopyRange(copyOptions);
     await copyRows(copyOptions, range, inner.signal);
     state.copyEndedAtMs = now();
     printStatus();
     log.info({ rows: state.rowsCopied, chunks: state.chunksCopied }, 'row copy complete');
+    await hooks.run('row-copy-complete');
 
     // --- wait for the cut-over gates: caught up, postpone flag, the caller's check.
     state.phase = 'waiting for cut-over';
     await waitCaughtUp();
-    if (config.postponeCutOverFlagFile !== undefined && existsSync(config.postponeCutOverFlagFile)) {
+    const postponed = (): boolean => !state.unpostponeRequested && state.postponeCutOverFlagFile !== undefined && existsSync(state.postponeCutOverFlagFile);
+    if (postponed()) {
       state.phase = 'postponing cut-over';
       printStatus();
-      while (existsSync(config.postponeCutOverFlagFile)) {
+      await hooks.run('begin-postponed');
+      // The applier keeps the ghost in sync meanwhile; deleting the file or `unpostpone` goes on.
+      while (postponed()) {
         inner.signal.throwIfAborted();
-        await sleep(500, undefined, { signal: inner.signal });
+        await sleep(200, undefined, { signal: inner.signal });
       }
+      state.phase = 'waiting for cut-over';
+      await waitCaughtUp();
     }
     if (deps.beforeCutOver !== undefined) await deps.beforeCutOver({ plan, state, waitCaughtUp: () => waitCaughtUp() });
     inner.signal.throwIfAborted();
 
     // --- cut-over, retried; the original table stays untouched on every failed attempt.
+    await hooks.run('before-cut-over');
     state.phase = 'cutting over';
     printStatus();
     let lockMs: number | undefined;
@@ -233,6 +298,7 @@ export async function runMigration(deps: MigrationDeps): Promise<MigrationResult
     if (config.okToDropTable) await control.query(dropTable(config.database, names.old).sql);
     state.phase = 'done';
     printStatus();
+    await hooks.run('success');
     out(
       `Done: ${config.database}.${config.table} migrated in ${((now() - state.startedAtMs) / 1000).toFixed(1)}s; ` +
         `rows copied: ${state.rowsCopied}, binlog events applied: ${state.eventsApplied}; original table locked for ${lockMs} ms at cut-over; ` +
@@ -242,6 +308,7 @@ export async function runMigration(deps: MigrationDeps): Promise<MigrationResult
   } catch (err) {
     state.phase = 'failed';
     const reason = inner.signal.aborted && inner.signal.reason instanceof OschangeError ? inner.signal.reason : err;
+    await hooks?.run('failure', { exitReason: describeError(deps.signal.aborted ? 'stopped by signal' : reason) }).catch(() => undefined);
     if (deps.signal.aborted) {
       throw new OschangeError('INTERRUPTED', 'stopped by signal; the original table is untouched (ghost and changelog tables are left in place: rerun with --initially-drop-ghost-table)', {
         exitCode: ExitCode.interrupted,
@@ -255,6 +322,7 @@ export async function runMigration(deps: MigrationDeps): Promise<MigrationResult
     deps.signal.removeEventListener('abort', onAbort);
     await Promise.allSettled(background);
     if (stream !== undefined) await stream.close().catch((e: unknown) => log.error({ err: describeError(e) }, 'closing the binlog stream failed'));
+    await Promise.allSettled(closers.map((c) => c()));
     await Promise.allSettled(connections.map((c) => c.end()));
   }
 }

@@ -1,6 +1,8 @@
 import type { Argv } from 'yargs';
 import { DEFAULTS, type MigrationConfig } from '../config.js';
 import { parseMyCnf } from './my-cnf.js';
+import { parseLoadSpec } from '../throttle/load-spec.js';
+import { parseHostPorts } from '../throttle/replica-lag.js';
 
 /** The flags of the migration command (gh-ost's names where gh-ost has them). */
 export function migrationFlags<T>(y: Argv<T>) {
@@ -29,6 +31,21 @@ export function migrationFlags<T>(y: Argv<T>) {
     .option('cut-over-lock-timeout-seconds', { type: 'number', default: DEFAULTS.cutOverLockTimeoutSeconds, describe: 'longest the original table may stay locked at cut-over', group: 'Cut-over:' })
     .option('default-retries', { type: 'number', default: DEFAULTS.defaultRetries, describe: 'attempts for cut-over and retryable errors', group: 'Cut-over:' })
     .option('postpone-cut-over-flag-file', { type: 'string', describe: 'while this file exists, keep the ghost in sync and do not cut over', group: 'Cut-over:' })
+    .option('max-lag-millis', { type: 'number', default: DEFAULTS.maxLagMillis, describe: 'throttle while a control replica lags this much or more', group: 'Throttling:' })
+    .option('throttle-control-replicas', { type: 'string', describe: 'host:port,… replicas whose lag throttles (default: those registered with the primary)', group: 'Throttling:' })
+    .option('max-load', { type: 'string', describe: "throttle at status values, e.g. 'Threads_running=25,Threads_connected=500'", group: 'Throttling:' })
+    .option('critical-load', { type: 'string', describe: 'abort at these status values (original table untouched)', group: 'Throttling:' })
+    .option('critical-load-interval-millis', { type: 'number', default: 0, describe: 'on critical load, look again after this long before aborting', group: 'Throttling:' })
+    .option('throttle-flag-file', { type: 'string', describe: 'throttle while this file exists', group: 'Throttling:' })
+    .option('throttle-additional-flag-file', { type: 'string', describe: 'a second throttle flag file', group: 'Throttling:' })
+    .option('throttle-query', { type: 'string', describe: 'throttle while this query returns a non-zero value', group: 'Throttling:' })
+    .option('throttle-http', { type: 'string', describe: 'throttle while this URL does not answer 200', group: 'Throttling:' })
+    .option('nice-ratio', { type: 'number', default: 0, describe: 'after each chunk, sleep this fraction of its time (1 = half speed)', group: 'Throttling:' })
+    .option('panic-flag-file', { type: 'string', describe: 'abort when this file appears (original table untouched)', group: 'Control:' })
+    .option('serve-socket-file', { type: 'string', describe: 'unix socket for commands (default /tmp/oschange.<db>.<table>.sock)', group: 'Control:' })
+    .option('serve-tcp-port', { type: 'number', describe: 'also take commands on 127.0.0.1:PORT', group: 'Control:' })
+    .option('hooks-path', { type: 'string', describe: 'directory of oschange-on-<event>* executables', group: 'Control:' })
+    .option('hooks-status-interval', { type: 'number', default: DEFAULTS.hooksStatusIntervalSeconds, describe: 'seconds between on-status hooks', group: 'Control:' })
     .option('status-interval-millis', { type: 'number', default: 0, describe: 'print the status line this often (0: every 1 s early on, less often later)', group: 'Output:' });
 }
 
@@ -56,6 +73,21 @@ export interface RawMigrationOptions {
   readonly 'default-retries': number;
   readonly 'postpone-cut-over-flag-file'?: string | undefined;
   readonly 'status-interval-millis': number;
+  readonly 'max-lag-millis': number;
+  readonly 'throttle-control-replicas'?: string | undefined;
+  readonly 'max-load'?: string | undefined;
+  readonly 'critical-load'?: string | undefined;
+  readonly 'critical-load-interval-millis': number;
+  readonly 'throttle-flag-file'?: string | undefined;
+  readonly 'throttle-additional-flag-file'?: string | undefined;
+  readonly 'throttle-query'?: string | undefined;
+  readonly 'throttle-http'?: string | undefined;
+  readonly 'nice-ratio': number;
+  readonly 'panic-flag-file'?: string | undefined;
+  readonly 'serve-socket-file'?: string | undefined;
+  readonly 'serve-tcp-port'?: number | undefined;
+  readonly 'hooks-path'?: string | undefined;
+  readonly 'hooks-status-interval': number;
 }
 
 export interface ParseSources {
@@ -95,6 +127,19 @@ export function parseMigrationOptions(raw: RawMigrationOptions, sources: ParseSo
     if (m === null) errors.push(`--assume-master-host must be host or host:port (got ${raw['assume-master-host']})`);
     else assumeMasterHost = { host: (m[1] as string).replace(/^\[(.*)\]$/, '$1'), port: m[2] === undefined ? port : Number(m[2]) };
   }
+  function listOr<T>(name: string, value: string | undefined, parse: (v: string) => T | { error: string }, fallback: T): T {
+    if (value === undefined) return fallback;
+    const r = parse(value);
+    if (typeof r === 'object' && r !== null && 'error' in r) {
+      errors.push(`--${name}: ${(r as { error: string }).error}`);
+      return fallback;
+    }
+    return r as T;
+  }
+  const ratio = (v: number): number => {
+    if (!Number.isFinite(v) || v < 0 || v > 100) errors.push(`--nice-ratio must be a number from 0 to 100 (got ${String(v)})`);
+    return v;
+  };
   const password = sources.askedPassword ?? raw.password ?? cnf.password ?? sources.env['OSCHANGE_PASSWORD'] ?? sources.env['MYSQL_PWD'] ?? '';
   const config: MigrationConfig = {
     connection: { host: raw.host ?? cnf.host ?? '127.0.0.1', port, user: raw.user ?? cnf.user ?? sources.env['USER'] ?? 'root', password },
@@ -116,6 +161,21 @@ export function parseMigrationOptions(raw: RawMigrationOptions, sources: ParseSo
     exactRowcount: raw['exact-rowcount'],
     postponeCutOverFlagFile: raw['postpone-cut-over-flag-file'],
     statusIntervalMs: int('status-interval-millis', raw['status-interval-millis'], 0, 3_600_000),
+    maxLagMillis: int('max-lag-millis', raw['max-lag-millis'], 100, 3_600_000),
+    throttleControlReplicas: listOr('throttle-control-replicas', raw['throttle-control-replicas'], parseHostPorts, []),
+    maxLoad: listOr('max-load', raw['max-load'], parseLoadSpec, new Map()),
+    criticalLoad: listOr('critical-load', raw['critical-load'], parseLoadSpec, new Map()),
+    criticalLoadIntervalMs: int('critical-load-interval-millis', raw['critical-load-interval-millis'], 0, 3_600_000),
+    throttleFlagFile: raw['throttle-flag-file'],
+    throttleAdditionalFlagFile: raw['throttle-additional-flag-file'],
+    throttleQuery: raw['throttle-query'],
+    throttleHttp: raw['throttle-http'],
+    niceRatio: ratio(raw['nice-ratio']),
+    panicFlagFile: raw['panic-flag-file'],
+    serveSocketFile: raw['serve-socket-file'],
+    serveTcpPort: raw['serve-tcp-port'] === undefined ? undefined : int('serve-tcp-port', raw['serve-tcp-port'], 0, 65535),
+    hooksPath: raw['hooks-path'],
+    hooksStatusIntervalSeconds: int('hooks-status-interval', raw['hooks-status-interval'], 1, 86_400),
   };
   return errors.length > 0 ? { errors } : { config };
 }

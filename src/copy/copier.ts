@@ -24,6 +24,8 @@ export interface CopyOptions {
   readonly retries: number;
   /** Awaited before each chunk: the throttler's "may I go on?". */
   readonly beforeChunk?: (signal: AbortSignal) => Promise<void>;
+  /** Awaited after each chunk with the time it took: --nice-ratio sleeps a share of it. */
+  readonly afterChunk?: (chunkMs: number, signal: AbortSignal) => Promise<void>;
 }
 
 /** The key range the copy covers, taken once when the copy starts (DESIGN rule 3). */
@@ -53,6 +55,7 @@ export async function copyRows(o: CopyOptions, range: CopyRange | undefined, sig
   for (;;) {
     signal.throwIfAborted();
     if (o.beforeChunk) await o.beforeChunk(signal);
+    const chunkStarted = performance.now();
     const size = o.state.chunkSize;
     const endQuery = nextChunkEnd({ database: o.database, table: o.table, key: o.key, after, max: range.max, size });
     const [endRow] = await withRetries(() => queryRows(o.conn, endQuery.sql, endQuery.params), { retries: o.retries, signal });
@@ -68,6 +71,7 @@ export async function copyRows(o: CopyOptions, range: CopyRange | undefined, sig
     o.state.rowsCopied += affected;
     o.state.chunksCopied += 1;
     if (endRow === undefined) return;
+    if (o.afterChunk) await o.afterChunk(performance.now() - chunkStarted, signal);
     after = upTo;
   }
 }

@@ -51,3 +51,12 @@ export function tableExists(database: string, table: string): Statement {
 export function countRows(database: string, table: string): Statement {
   return stmt(`SELECT COUNT(*) AS n FROM ${quoteTable(database, table)}`);
 }
+
+export function globalStatus(names: readonly string[]): Statement {
+  return stmt(`SHOW GLOBAL STATUS WHERE Variable_name IN (${names.map(() => '?').join(', ')})`, [...names]);
+}
+
+/** The heartbeat value (writer's epoch ms) as a replica has it. */
+export function readHeartbeat(database: string, changelog: string): Statement {
+  return stmt(`SELECT \`value\` FROM ${quoteTable(database, changelog)} WHERE \`hint\` = 'heartbeat'`);
+}

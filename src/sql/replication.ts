@@ -55,3 +55,9 @@ export function stopReplica(v: ServerVersion, thread?: 'io' | 'sql'): Statement 
   const which = thread === undefined ? '' : thread === 'io' ? ' IO_THREAD' : ' SQL_THREAD';
   return stmt(`STOP ${legacy ? 'SLAVE' : 'REPLICA'}${which}`);
 }
+
+/** The replicas that registered with this primary (they need report-host). */
+export function showReplicas(v: ServerVersion): Statement {
+  if (v.flavor === 'mysql' && atLeast(v, 8, 0, 22)) return stmt('SHOW REPLICAS');
+  return stmt('SHOW SLAVE HOSTS');
+}

@@ -48,7 +48,7 @@ export function statusLine(s: MigrationState, nowMs: number): string {
     `Backlog: ${s.backlog}/${s.backlogCapacity}`,
     `Time: ${formatDuration(nowMs - s.startedAtMs)}(total), ${formatDuration(copyMs)}(copy)`,
     `streamer: ${s.streamerPosition === undefined ? 'N/A' : formatPosition(s.streamerPosition)}`,
-    `Lag: ${n.lagMs === undefined ? 'N/A' : `${(n.lagMs / 1000).toFixed(2)}s`}, State: ${s.phase}`,
+    `Lag: ${n.lagMs === undefined ? 'N/A' : `${(n.lagMs / 1000).toFixed(2)}s`}, State: ${s.throttleReason !== undefined && s.phase === 'copying' ? `throttled, ${s.throttleReason}` : s.phase}`,
     `ETA: ${eta}`,
   ].join('; ');
 }

@@ -1,0 +1,186 @@
+import type { MigrationState } from '../state.js';
+
+/** The runtime settings an operator may read (`X=?`) and change (`X=value`) over the control socket. */
+export const SETTING_NAMES = [
+  'chunk-size',
+  'dml-batch-size',
+  'max-lag-millis',
+  'nice-ratio',
+  'max-load',
+  'critical-load',
+  'throttle-query',
+  'throttle-control-replicas',
+  'postpone-cut-over-flag-file',
+] as const;
+export type SettingName = (typeof SETTING_NAMES)[number];
+
+export interface HostPort {
+  readonly host: string;
+  readonly port: number;
+}
+
+/** One validated change, ready to apply; the `setting` field tells which value type it holds. */
+export type SettingChange =
+  | { readonly setting: 'chunk-size' | 'dml-batch-size' | 'max-lag-millis' | 'nice-ratio'; readonly value: number }
+  | { readonly setting: 'max-load' | 'critical-load'; readonly value: ReadonlyMap<string, number> }
+  | { readonly setting: 'throttle-query' | 'postpone-cut-over-flag-file'; readonly value: string | undefined }
+  | { readonly setting: 'throttle-control-replicas'; readonly value: readonly HostPort[] };
+
+const WHOLE_RANGES = {
+  'chunk-size': { min: 10, max: 1_000_000 },
+  'dml-batch-size': { min: 1, max: 10_000 },
+  'max-lag-millis': { min: 100, max: 3_600_000 },
+} as const;
+
+/** How each setting is written and what it does: the `help` lines and the `needs a value` errors. */
+export const SETTING_HELP: Readonly<Record<SettingName, { readonly form: string; readonly what: string }>> = {
+  'chunk-size': { form: 'chunk-size=N', what: 'rows per copy chunk, 10 to 1000000' },
+  'dml-batch-size': { form: 'dml-batch-size=N', what: 'binlog row events per apply batch, 1 to 10000' },
+  'max-lag-millis': { form: 'max-lag-millis=N', what: 'throttle while replication lag is above N ms, 100 to 3600000' },
+  'nice-ratio': { form: 'nice-ratio=F', what: "sleep F times each chunk's copy time after it, 0 to 100" },
+  'max-load': { form: 'max-load=Var=N[,Var=N...]', what: 'throttle while a status variable is at or above N; empty clears' },
+  'critical-load': { form: 'critical-load=Var=N[,Var=N...]', what: 'abort when a status variable is at or above N; empty clears' },
+  'throttle-query': { form: 'throttle-query=SQL', what: 'throttle while this query returns a value above 0; empty clears' },
+  'throttle-control-replicas': { form: 'throttle-control-replicas=host:port[,host:port...]', what: 'also throttle on these replicas\' lag (port defaults to 3306); empty clears' },
+  'postpone-cut-over-flag-file': { form: 'postpone-cut-over-flag-file=PATH', what: 'do not cut over while this file exists; empty clears' },
+};
+
+export function isSettingName(name: string): name is SettingName {
+  return (SETTING_NAMES as readonly string[]).includes(name);
+}
+
+/** Validates `raw` (already trimmed) for one setting; the error names the problem and the accepted form. */
+export function parseSetting(setting: SettingName, raw: string): SettingChange | { readonly error: string } {
+  const got = raw === '' ? 'nothing' : raw;
+  switch (setting) {
+    case 'chunk-size':
+    case 'dml-batch-size':
+    case 'max-lag-millis': {
+      const { min, max } = WHOLE_RANGES[setting];
+      // A digit-only pattern first: Number() would accept '1e3', '0x10' and ' '.
+      const n = /^\d{1,16}$/.test(raw) ? Number(raw) : Number.NaN;
+      if (!(n >= min && n <= max)) return { error: `${setting} must be a whole number from ${min} to ${max} (got ${got})` };
+      return { setting, value: n };
+    }
+    case 'nice-ratio': {
+      const n = /^(\d{1,16}(\.\d*)?|\.\d+)$/.test(raw) ? Number(raw) : Number.NaN;
+      if (!(n >= 0 && n <= 100)) return { error: `nice-ratio must be a number from 0 to 100, e.g. 0.5 (got ${got})` };
+      return { setting, value: n };
+    }
+    case 'max-load':
+    case 'critical-load': {
+      const parsed = parseLoadMap(raw);
+      if (typeof parsed === 'string') {
+        return { error: `${setting} must be Var=N[,Var=N...] with status variable names and whole numbers, or empty to clear (got ${got}${parsed})` };
+      }
+      return { setting, value: parsed };
+    }
+    case 'throttle-query':
+    case 'postpone-cut-over-flag-file':
+      return { setting, value: raw === '' ? undefined : raw };
+    case 'throttle-control-replicas': {
+      const parsed = parseReplicas(raw);
+      if (typeof parsed === 'string') {
+        return { error: `throttle-control-replicas must be host[:port][,host[:port]...] with ports from 1 to 65535, or empty to clear (got ${got}${parsed})` };
+      }
+      return { setting, value: parsed };
+    }
+  }
+}
+
+/** The current value in the syntax `parseSetting` accepts; '' when unset. */
+export function readSetting(state: MigrationState, setting: SettingName): string {
+  switch (setting) {
+    case 'chunk-size':
+      return String(state.chunkSize);
+    case 'dml-batch-size':
+      return String(state.dmlBatchSize);
+    case 'max-lag-millis':
+      return String(state.maxLagMillis);
+    case 'nice-ratio':
+      return String(state.niceRatio);
+    case 'max-load':
+      return formatLoadMap(state.maxLoad);
+    case 'critical-load':
+      return formatLoadMap(state.criticalLoad);
+    case 'throttle-query':
+      return state.throttleQuery ?? '';
+    case 'throttle-control-replicas':
+      return state.throttleControlReplicas.map(formatHostPort).join(',');
+    case 'postpone-cut-over-flag-file':
+      return state.postponeCutOverFlagFile ?? '';
+  }
+}
+
+export function applySetting(state: MigrationState, change: SettingChange): void {
+  switch (change.setting) {
+    case 'chunk-size':
+      state.chunkSize = change.value;
+      return;
+    case 'dml-batch-size':
+      state.dmlBatchSize = change.value;
+      return;
+    case 'max-lag-millis':
+      state.maxLagMillis = change.value;
+      return;
+    case 'nice-ratio':
+      state.niceRatio = change.value;
+      return;
+    case 'max-load':
+      state.maxLoad = change.value;
+      return;
+    case 'critical-load':
+      state.criticalLoad = change.value;
+      return;
+    case 'throttle-query':
+      state.throttleQuery = change.value;
+      return;
+    case 'postpone-cut-over-flag-file':
+      state.postponeCutOverFlagFile = change.value;
+      return;
+    case 'throttle-control-replicas':
+      state.throttleControlReplicas = change.value;
+      return;
+  }
+}
+
+/** `Threads_running=50,Threads_connected=500` → map; a string is the problem (': …' or ''). */
+function parseLoadMap(raw: string): ReadonlyMap<string, number> | string {
+  const map = new Map<string, number>();
+  if (raw === '') return map;
+  const seen = new Set<string>();
+  for (const item of raw.split(',')) {
+    const m = /^\s*([A-Za-z_]+)\s*=\s*(\d{1,15})\s*$/.exec(item);
+    if (m === null || m[1] === undefined || m[2] === undefined) return '';
+    // Status variable names are case-insensitive, so `a=1,A=2` would be ambiguous.
+    const key = m[1].toLowerCase();
+    if (seen.has(key)) return `: ${m[1]} appears twice`;
+    seen.add(key);
+    map.set(m[1], Number(m[2]));
+  }
+  return map;
+}
+
+function formatLoadMap(map: ReadonlyMap<string, number>): string {
+  return [...map].map(([name, n]) => `${name}=${n}`).join(',');
+}
+
+/** `host`, `host:port`, `[v6]` or `[v6]:port`, comma-separated; a string is the problem. */
+function parseReplicas(raw: string): readonly HostPort[] | string {
+  if (raw === '') return [];
+  const out: HostPort[] = [];
+  for (const item of raw.split(',').map((s) => s.trim())) {
+    const m = /^\[([0-9A-Fa-f:.]+)\](?::(\d{1,5}))?$/.exec(item) ?? /^([A-Za-z0-9_.-]+)(?::(\d{1,5}))?$/.exec(item);
+    const host = m?.[1];
+    if (m === null || host === undefined) return '';
+    const port = m[2] === undefined ? 3306 : Number(m[2]);
+    if (port < 1 || port > 65535) return `: port ${m[2]} is out of range`;
+    if (out.some((r) => r.host === host && r.port === port)) return `: ${formatHostPort({ host, port })} appears twice`;
+    out.push({ host, port });
+  }
+  return out;
+}
+
+export function formatHostPort(r: HostPort): string {
+  return r.host.includes(':') ? `[${r.host}]:${r.port}` : `${r.host}:${r.port}`;
+}
