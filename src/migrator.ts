@@ -17,6 +17,9 @@ import { describeError, ExitCode, OschangeError } from './errors.js';
 import { inspectAndPlan, type Plan } from './inspect/plan.js';
 import { tableNames } from './inspect/names.js';
 import { Hooks } from './hooks/hooks.js';
+import { startControlServer } from './control/server.js';
+import { defaultSocketPath } from './control/socket-path.js';
+import { migrationTarget } from './control/migration-target.js';
 import type { Logger } from './log.js';
 import { createChangelogTable } from './sql/changelog.js';
 import { dropTable } from './sql/ghost.js';
@@ -125,6 +128,22 @@ export async function runMigration(deps: MigrationDeps): Promise<MigrationResult
       return { executed: false, plan, rowsCopied: 0, eventsApplied: 0, lockMs: undefined, elapsedMs: now() - state.startedAtMs };
     }
 
+    // --- the operator's socket, from here to the end.
+    const activeHooks = hooks;
+    const control$ = await startControlServer({
+      socketPath: config.serveSocketFile ?? defaultSocketPath(config.database, config.table),
+      ...(config.serveTcpPort === undefined ? {} : { tcpPort: config.serveTcpPort }),
+      target: migrationTarget({
+        state,
+        config,
+        now,
+        onCommand: (name) => void activeHooks.run('interactive-command', { command: name }).catch((err: unknown) => log.warn({ err: describeError(err) }, 'interactive-command hook failed')),
+      }),
+      log: log.child({ module: 'control' }),
+    });
+    closers.push(() => control$.close());
+    log.info({ socket: control$.socketPath, tcpPort: control$.tcpPort }, 'serving commands (try: echo status | nc -U SOCKET)');
+
     // --- prepare: changelog, binlog position (before the first chunk: DESIGN rule 1), stream.
     state.phase = 'preparing';
     const { names } = plan;
@@ -143,6 +162,7 @@ export async function runMigration(deps: MigrationDeps): Promise<MigrationResult
       log: log.child({ module: 'binlog' }),
     });
     state.backlogCapacity = 20_000;
+    state.streamerPosition = start;
     const applyConn = await open(endpoint);
     await prepareWriterSession(applyConn);
     const applier = new Applier({
@@ -171,7 +191,6 @@ export async function runMigration(deps: MigrationDeps): Promise<MigrationResult
     };
 
     const printStatus = (): void => out(statusLine(state, now()));
-    const activeHooks = hooks;
     const statusHooks = setInterval(() => void activeHooks.run('status'), config.hooksStatusIntervalSeconds * 1000);
     closers.push(async () => clearInterval(statusHooks));
     const scheduleStatus = (): void => {
@@ -186,7 +205,14 @@ export async function runMigration(deps: MigrationDeps): Promise<MigrationResult
     const throttleConn = await open(endpoint);
     const replicaLag = new ReplicaLag({ credentials: { user: endpoint.user, password: endpoint.password }, version, database: config.database, changelog: names.changelog, now });
     closers.push(() => replicaLag.close());
-    const discoveredReplicas = config.throttleControlReplicas.length > 0 ? [] : await discoverReplicas(control, version).catch(() => []);
+    const discoveredReplicas =
+      config.throttleControlReplicas.length > 0
+        ? []
+        : await discoverReplicas(control, version).catch((err: unknown) => {
+            log.warn({ err: describeError(err) }, 'could not list the replicas (throttling on replica lag is off): name them with --throttle-control-replicas');
+            return [];
+          });
+    log.info({ replicas: (config.throttleControlReplicas.length > 0 ? config.throttleControlReplicas : discoveredReplicas).map((r) => `${r.host}:${r.port}`) }, 'replicas watched for lag');
     const throttler = new Throttler({
       state,
       conn: throttleConn,

@@ -40,6 +40,7 @@ export function serveConnection(o: {
   socket.setEncoding('utf8');
   socket.setTimeout(timeouts.idleMs);
   socket.on('data', (chunk: string) => {
+    if (socket.writableEnded) return;
     const { lines: complete, overflow, pending } = lines.push(chunk);
     for (const line of complete) answer(line);
     if (overflow && !socket.writableEnded) {

@@ -24,12 +24,14 @@ export const DATABASE_PRIVILEGES = [
 
 /**
  * Global: read the binlog as a replica does, see the binlog position, and read replica status for
- * lag throttling. MariaDB 10.5 split REPLICATION CLIENT into BINLOG MONITOR and SLAVE MONITOR.
+ * lag throttling, and list the primary's replicas (SHOW REPLICAS / SHOW SLAVE HOSTS: MariaDB wants
+ * REPLICATION MASTER ADMIN for that). MariaDB 10.5 split REPLICATION CLIENT into BINLOG MONITOR and
+ * SLAVE MONITOR.
  * https://mariadb.com/kb/en/grant/#global-privileges
  */
 export function globalPrivileges(flavor: Flavor): readonly string[] {
   return flavor === 'mariadb'
-    ? ['REPLICATION SLAVE', 'BINLOG MONITOR', 'SLAVE MONITOR']
+    ? ['REPLICATION SLAVE', 'BINLOG MONITOR', 'SLAVE MONITOR', 'REPLICATION MASTER ADMIN']
     : ['REPLICATION SLAVE', 'REPLICATION CLIENT'];
 }
 

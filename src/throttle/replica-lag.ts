@@ -33,14 +33,18 @@ export class ReplicaLag {
         conn = await this.connection(r);
         const [status] = await queryRows(conn, showReplicaStatus(this.o.version).sql);
         const state = status === undefined ? undefined : readReplicaRow(status);
-        const [hb] = await queryRows(conn, readHeartbeat(this.o.database, this.o.changelog).sql).catch(() => [] as Record<string, unknown>[]);
+        let unreadable: string | undefined;
+        const [hb] = await queryRows(conn, readHeartbeat(this.o.database, this.o.changelog).sql).catch((e: unknown) => {
+          unreadable = describeError(e);
+          return [] as Record<string, unknown>[];
+        });
         const lagMs = hb === undefined ? undefined : Math.max(0, this.o.now() - Number(hb['value']));
-        const lag = lagMs === undefined ? 'lag=unknown' : `lag=${(lagMs / 1000).toFixed(2)}s`;
+        const lag = lagMs === undefined ? `lag=unknown (${unreadable ?? 'no heartbeat replicated yet'})` : `lag=${(lagMs / 1000).toFixed(2)}s`;
         if (state !== undefined && (state.ioRunning !== 'Yes' || state.sqlRunning !== 'Yes')) {
           return `${lag} on replica ${where}: replication stopped (IO thread ${state.ioRunning || 'No'}, SQL thread ${state.sqlRunning || 'No'})`;
         }
-        if (lagMs === undefined) continue; // no heartbeat replicated yet: nothing to judge by
-        if (lagMs >= maxLagMillis) return `${lag} on replica ${where}`;
+        // No heartbeat yet means the replica has not even replicated the changelog table: wait for it.
+        if (lagMs === undefined || lagMs >= maxLagMillis) return `${lag} on replica ${where}`;
       } catch (err) {
         await this.drop(r);
         return `replica ${where} cannot be read: ${describeError(err)}`;

@@ -30,7 +30,7 @@ describe('privilege statements', () => {
   });
   it('grants global privileges by flavor', () => {
     expect(grantGlobal('mysql', 'u', '%').sql).toBe("GRANT REPLICATION SLAVE, REPLICATION CLIENT ON *.* TO 'u'@'%'");
-    expect(grantGlobal('mariadb', 'u', '%').sql).toBe("GRANT REPLICATION SLAVE, BINLOG MONITOR, SLAVE MONITOR ON *.* TO 'u'@'%'");
+    expect(grantGlobal('mariadb', 'u', '%').sql).toBe("GRANT REPLICATION SLAVE, BINLOG MONITOR, SLAVE MONITOR, REPLICATION MASTER ADMIN ON *.* TO 'u'@'%'");
   });
   it('escapes GRANT wildcards in database names so the grant is exact', () => {
     expect(grantOnDatabase('app_1%', 'u', '%', ['SELECT']).sql).toBe("GRANT SELECT ON `app\\_1\\%`.* TO 'u'@'%'");

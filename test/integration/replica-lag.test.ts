@@ -1,0 +1,53 @@
+import { describe, expect, it } from 'vitest';
+import { connect, queryRows } from '../../src/db/connect.js';
+import { silentLogger } from '../../src/log.js';
+import { runMigration } from '../../src/migrator.js';
+import { startSandbox } from '../../src/sandbox/sandbox.js';
+import type { SandboxFlavor } from '../../src/sandbox/install.js';
+import { seedUsers } from '../../src/sandbox/seed.js';
+import { tableChecksum } from '../../src/sql/checksum.js';
+import { startReplica, stopReplica } from '../../src/sql/replication.js';
+import type { MigrationState } from '../../src/state.js';
+import { configFromFlags } from '../helpers/migration.js';
+import { waitUntil } from '../helpers/processes.js';
+import { testServers } from '../helpers/servers.js';
+
+const COLUMNS = ['id', 'email', 'name', 'score', 'balance', 'created_at', 'updated_at', 'bio'];
+// Its own pair per flavor: stopping a replica must not disturb the other tests.
+const flavors = testServers().map((s) => s.name).filter((n): n is SandboxFlavor => n === 'mysql' || n === 'mariadb');
+
+describe.each(flavors)('replica lag on a %s pair', (flavor) => {
+  it('stops the copy within 2 s when the replica SQL thread stops, says lag= and which replica, and resumes', async () => {
+    const sandbox = await startSandbox({ flavor });
+    try {
+      const admin = await connect(sandbox.primary.admin);
+      const replicaAdmin = await connect(sandbox.replica.admin);
+      await seedUsers(admin, { database: 'app', rows: 30_000 });
+      const config = configFromFlags(sandbox.primary.app, 'app', 'users', 'ADD COLUMN phone VARCHAR(20)', ['--chunk-size', '100', '--nice-ratio', '1', '--serve-socket-file', `/tmp/oschange-lag-${flavor}-${process.pid}.sock`]);
+      let state: MigrationState | undefined;
+      const migration = runMigration({ config, log: silentLogger(), out: () => undefined, signal: new AbortController().signal, observe: (s) => (state = s) });
+      const outcome = migration.then(() => undefined, (e: unknown) => e);
+      await waitUntil(() => (state?.rowsCopied ?? 0) > 500, 30_000, 'the copy to get going');
+      const st = state as MigrationState;
+      expect(st.throttleReason).toBeUndefined();
+      await replicaAdmin.query(stopReplica(sandbox.version, 'sql').sql);
+      const stoppedAt = Date.now();
+      await waitUntil(() => /lag=/.test(st.throttleReason ?? ''), 2000, 'the throttle to name the lag');
+      const copiedAt = st.rowsCopied;
+      await new Promise((r) => setTimeout(r, 800));
+      // At most the chunk in flight when the throttle began.
+      expect(st.rowsCopied - copiedAt).toBeLessThanOrEqual(100);
+      expect(Date.now() - stoppedAt).toBeLessThan(3000);
+      expect(st.throttleReason).toMatch(new RegExp(`^lag=[\\d.]+s on replica 127\\.0\\.0\\.1:${sandbox.replica.port}: replication stopped \\(IO thread Yes, SQL thread No\\)$`));
+      await replicaAdmin.query(startReplica(sandbox.version).sql);
+      await migration;
+      expect(await outcome).toBeUndefined();
+      const sum = async (t: string) => (await queryRows(admin, tableChecksum('app', t, COLUMNS).sql))[0];
+      expect(await sum('users')).toEqual(await sum('_users_del'));
+      await admin.end();
+      await replicaAdmin.end();
+    } finally {
+      await sandbox.stop({ graceMs: 3000 });
+    }
+  });
+});
