@@ -47,7 +47,7 @@ try {
   await new Promise((r) => setTimeout(r, 2000));
 
   const app = sandbox.primary.app;
-  const args = ['--host', app.host, '--port', String(app.port), '--user', app.user, '--password', app.password, '--database', SANDBOX_DATABASE, '--table', 'users', '--alter', 'ADD COLUMN phone VARCHAR(20)', '--execute'];
+  const args = ['--host', app.host, '--port', String(app.port), '--user', app.user, '--password', app.password, '--database', SANDBOX_DATABASE, '--table', 'users', '--alter', 'ADD COLUMN phone VARCHAR(20)', '--execute', '--exact-rowcount'];
   say(`running: oschange ${args.map((a, i) => (args[i - 1] === '--password' ? '***' : a)).join(' ')}`);
   t0 = Date.now();
   const output = await runCli(args);
