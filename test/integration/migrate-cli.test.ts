@@ -61,6 +61,29 @@ describe.each(testServers().map((s) => [label(s), s] as const))('oschange CLI on
     expect(await tables(admin, db.name)).toEqual(before);
   });
 
+  it('stops cleanly on Ctrl-C (exit 130), leaving the original table untouched', async () => {
+    const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const dir = mkdtempSync(`${tmpdir()}/oschange-int-`);
+    const flag = `${dir}/hold`;
+    writeFileSync(flag, '');
+    const before = (await queryRows(admin, tableChecksum(db.name, 'users', COLUMNS).sql))[0];
+    const child = spawnCli([...base(), '--alter', 'ADD COLUMN x INT', '--execute', '--throttle-flag-file', flag, '--serve-socket-file', `${dir}/s.sock`, '--status-interval-millis', '100']);
+    let out = '';
+    let err = '';
+    child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
+    child.stderr?.on('data', (d: Buffer) => (err += d.toString()));
+    const { waitUntil } = await import('../helpers/processes.js');
+    await waitUntil(() => /State: throttled, flag-file/.test(out), 30_000, 'the held copy');
+    child.kill('SIGINT');
+    expect(await exited(child)).toBe(130);
+    expect(err.trim().split('\n').pop()).toBe('oschange: stopped by signal; the original table is untouched (ghost and changelog tables are left in place: rerun with --initially-drop-ghost-table)');
+    expect((await queryRows(admin, tableChecksum(db.name, 'users', COLUMNS).sql))[0]).toEqual(before);
+    expect(await tables(admin, db.name)).toContain('_users_gho');
+    await admin.query('DROP TABLE _users_gho, _users_ghc');
+    rmSync(dir, { recursive: true, force: true });
+  });
+
   it('migrates under concurrent writes, reporting the lock time, when pointed at the replica', async () => {
     const replica = server.replica;
     if (replica === undefined) throw new Error('needs a replica');
