@@ -17,6 +17,8 @@ const COLUMNS = ['id', 'email', 'name', 'score', 'balance', 'created_at', 'updat
 
 /** Copied rows stay put for `ms` (the copy really waits). */
 async function holds(state: MigrationState, ms: number): Promise<boolean> {
+  // The chunk already running when the throttle began may still finish: let it.
+  await new Promise((r) => setTimeout(r, 250));
   const before = state.rowsCopied;
   await new Promise((r) => setTimeout(r, ms));
   return state.rowsCopied === before;
@@ -58,11 +60,13 @@ describe.each(testServers().map((s) => [label(s), s] as const))('throttling and 
     let state: MigrationState | undefined;
     let postponedSeen = false;
     const seen: string[] = [];
+    const stop = new AbortController();
+    let result: Awaited<ReturnType<typeof runMigration>> | undefined;
     const migration = runMigration({
       config,
       log: silentLogger(),
       out: () => undefined,
-      signal: new AbortController().signal,
+      signal: stop.signal,
       observe: (s) => {
         state = s;
         s.commandedThrottle = true; // hold the copy from the start
@@ -73,40 +77,46 @@ describe.each(testServers().map((s) => [label(s), s] as const))('throttling and 
       if (state === undefined) throw new Error('no state yet');
       return state;
     };
-    await waitUntil(() => state?.phase === 'copying' && state.throttleReason !== undefined, 20_000, 'the copy to start, throttled');
-    expect(st().throttleReason).toBe('commanded by user');
-    expect(await holds(st(), 400)).toBe(true);
+    try {
+      await waitUntil(() => state?.phase === 'copying' && state.throttleReason !== undefined, 20_000, 'the copy to start, throttled');
+      expect(st().throttleReason).toBe('commanded by user');
+      expect(await holds(st(), 400)).toBe(true);
 
-    // Each signal in turn: switched on, it holds the copy with its reason; switched off, it lets go.
-    const signals: { on: () => Promise<void> | void; off: () => Promise<void> | void; reason: RegExp }[] = [
-      { on: () => writeFileSync(flag, ''), off: () => rmSync(flag), reason: /^flag-file / },
-      { on: () => void (st().throttleQuery = `SELECT v FROM ${db.name}.throttle_ctl`), off: () => void 0, reason: /^throttle-query returned 1$/ },
-      { on: () => void (httpStatus = 503), off: () => void (httpStatus = 200), reason: /^throttle-http http:\/\/127\.0\.0\.1:\d+\/ answered 503$/ },
-      { on: () => void (st().maxLoad = new Map([['Threads_running', 1]])), off: () => void (st().maxLoad = new Map()), reason: /^max-load Threads_running=\d+ >= 1$/ },
-    ];
-    await admin.query('UPDATE throttle_ctl SET v = 1');
-    for (const [i, s] of signals.entries()) {
-      await s.on();
+      // Each signal in turn: switched on, it holds the copy with its reason; switched off, it lets go.
+      const signals: { on: () => Promise<void> | void; off: () => Promise<void> | void; reason: RegExp }[] = [
+        { on: () => writeFileSync(flag, ''), off: () => rmSync(flag), reason: /^flag-file / },
+        { on: () => void (st().throttleQuery = `SELECT v FROM ${db.name}.throttle_ctl`), off: () => void 0, reason: /^throttle-query returned 1$/ },
+        { on: () => void (httpStatus = 503), off: () => void (httpStatus = 200), reason: /^throttle-http http:\/\/127\.0\.0\.1:\d+\/ answered 503$/ },
+        { on: () => void (st().maxLoad = new Map([['Threads_running', 1]])), off: () => void (st().maxLoad = new Map()), reason: /^max-load Threads_running=\d+ >= 1$/ },
+      ];
+      await admin.query('UPDATE throttle_ctl SET v = 1');
+      for (const [i, s] of signals.entries()) {
+        await s.on();
+        st().commandedThrottle = false;
+        await waitUntil(() => s.reason.test(st().throttleReason ?? ''), 5000, `signal ${i} to throttle (reason now: ${String(st().throttleReason)})`);
+        seen.push(st().throttleReason ?? '');
+        expect(await holds(st(), 300)).toBe(true);
+        if (i === 1) await admin.query('UPDATE throttle_ctl SET v = 0');
+        await s.off();
+        await waitUntil(() => !s.reason.test(st().throttleReason ?? ''), 5000, `signal ${i} to let go`);
+        st().commandedThrottle = true;
+      }
       st().commandedThrottle = false;
-      await waitUntil(() => s.reason.test(st().throttleReason ?? ''), 5000, `signal ${i} to throttle (reason now: ${String(st().throttleReason)})`);
-      seen.push(st().throttleReason ?? '');
-      expect(await holds(st(), 300)).toBe(true);
-      if (i === 1) await admin.query('UPDATE throttle_ctl SET v = 0');
-      await s.off();
-      await waitUntil(() => !s.reason.test(st().throttleReason ?? ''), 5000, `signal ${i} to let go`);
-      st().commandedThrottle = true;
+      await waitUntil(() => st().phase === 'postponing cut-over', 60_000, 'the postponed cut-over');
+      postponedSeen = true;
+      await new Promise((r) => setTimeout(r, 500));
+      expect(st().phase).toBe('postponing cut-over');
+      rmSync(postpone);
+      result = await migration;
+      expect(await failed).toBeUndefined();
+    } finally {
+      // A failed assertion must not leave the migration (and its socket) running for the next test.
+      stop.abort();
+      await failed;
     }
-    st().commandedThrottle = false;
-    await waitUntil(() => st().phase === 'postponing cut-over', 60_000, 'the postponed cut-over');
-    postponedSeen = true;
-    await new Promise((r) => setTimeout(r, 500));
-    expect(st().phase).toBe('postponing cut-over');
-    rmSync(postpone);
-    const result = await migration;
-    expect(await failed).toBeUndefined();
     expect(postponedSeen).toBe(true);
     expect(seen).toHaveLength(4);
-    expect(result.lockMs).toBeLessThan(1000);
+    expect(result?.lockMs).toBeLessThan(1000);
     const old = (await queryRows(admin, tableChecksum(db.name, '_users_del', COLUMNS).sql))[0];
     const now = (await queryRows(admin, tableChecksum(db.name, 'users', COLUMNS).sql))[0];
     expect(now).toEqual(old);
