@@ -92,6 +92,8 @@ export async function runMigration(deps: MigrationDeps): Promise<MigrationResult
   let statusTimer: NodeJS.Timeout | undefined;
   const closers: (() => Promise<unknown>)[] = [];
   let hooks: Hooks | undefined;
+  /** The execute path created _T_gho (inspectAndPlan drops it itself when it fails). */
+  let ghostCreated = false;
 
   try {
     const given = { ...config.connection, database: config.database };
@@ -128,6 +130,7 @@ export async function runMigration(deps: MigrationDeps): Promise<MigrationResult
       return { executed: false, plan, rowsCopied: 0, eventsApplied: 0, lockMs: undefined, elapsedMs: now() - state.startedAtMs };
     }
 
+    ghostCreated = true;
     // --- the operator's socket, from here to the end.
     const activeHooks = hooks;
     const control$ = await startControlServer({
@@ -332,11 +335,17 @@ export async function runMigration(deps: MigrationDeps): Promise<MigrationResult
     );
     return { executed: true, plan, rowsCopied: state.rowsCopied, eventsApplied: state.eventsApplied, lockMs, elapsedMs: now() - state.startedAtMs };
   } catch (err) {
+    const reachedPhase = state.phase;
     state.phase = 'failed';
     const reason = inner.signal.aborted && inner.signal.reason instanceof OschangeError ? inner.signal.reason : err;
     await hooks?.run('failure', { exitReason: describeError(deps.signal.aborted ? 'stopped by signal' : reason) }).catch(() => undefined);
     if (deps.signal.aborted) {
-      throw new OschangeError('INTERRUPTED', 'stopped by signal; the original table is untouched (ghost and changelog tables are left in place: rerun with --initially-drop-ghost-table)', {
+      const leftovers = ghostCreated
+        ? ' (ghost and changelog tables are left in place: rerun with --initially-drop-ghost-table)'
+        : reachedPhase === 'inspecting'
+          ? ' (nothing was created)'
+          : '';
+      throw new OschangeError('INTERRUPTED', `stopped by signal; the original table is untouched${leftovers}`, {
         exitCode: ExitCode.interrupted,
         cause: err,
       });

@@ -61,6 +61,23 @@ describe.each(testServers().map((s) => [label(s), s] as const))('oschange CLI on
     expect(await tables(admin, db.name)).toEqual(before);
   });
 
+  it('names the missing privileges and the GRANT to run, and changes nothing', async () => {
+    const user = `weak_${db.name.slice(-8)}`;
+    await admin.query(`CREATE USER '${user}'@'%' IDENTIFIED BY 'pw'`);
+    await admin.query(`GRANT SELECT ON \`${db.name}\`.* TO '${user}'@'%'`);
+    try {
+      const before = await tables(admin, db.name);
+      const a = server.primary.app;
+      const r = await cli(['--host', a.host, '--port', String(a.port), '--user', user, '--password', 'pw', '--database', db.name, '--table', 'users', '--alter', 'ADD COLUMN x INT', '--execute']);
+      expect(r.code).toBe(3);
+      const last = r.err.trim().split('\n').pop() ?? '';
+      expect(last).toMatch(new RegExp(`^oschange: user ${user} lacks privileges oschange needs: GRANT REPLICATION SLAVE, .* ON \\*\\.\\* and ALTER, CREATE, DELETE, DROP, INDEX, INSERT, LOCK TABLES, TRIGGER, UPDATE ON \`${db.name}\`\\.\\* \\(see the README, "Privileges"\\)$`));
+      expect(await tables(admin, db.name)).toEqual(before);
+    } finally {
+      await admin.query(`DROP USER '${user}'@'%'`);
+    }
+  });
+
   it('stops cleanly on Ctrl-C (exit 130), leaving the original table untouched', async () => {
     const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
     const { tmpdir } = await import('node:os');

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { parseAlter } from '../../src/inspect/alter-parse.js';
 import { candidateKeys, findSharedKey, mapColumns } from '../../src/inspect/shared-key.js';
 import type { Column, Index, TableInfo } from '../../src/inspect/table-info.js';
-import { grantedPrivileges } from '../../src/inspect/checks/privileges.js';
+import { grantedPrivileges, requiredGlobalPrivileges } from '../../src/inspect/checks/privileges.js';
 import { tableNames } from '../../src/inspect/names.js';
 
 const col = (name: string, o: Partial<Column> = {}): Column => ({ name, dataType: 'int', columnType: 'int', nullable: false, generated: false, charset: null, ...o });
@@ -65,6 +65,14 @@ describe('privileges from SHOW GRANTS', () => {
     expect([...g.global]).toEqual(['REPLICATION SLAVE', 'REPLICATION CLIENT']);
     expect([...g.database].sort()).toEqual(['DROP', 'INSERT', 'SELECT']);
     expect([...grantedPrivileges(['GRANT SELECT ON `app\\_1`.* TO `u`@`%`'], 'appx1').database]).toEqual([]);
+  });
+});
+
+describe('required global privileges', () => {
+  it('ask MariaDB for REPLICATION MASTER ADMIN only when replicas must be discovered', () => {
+    expect(requiredGlobalPrivileges('mariadb', false)).toContain('REPLICATION MASTER ADMIN');
+    expect(requiredGlobalPrivileges('mariadb', true)).toEqual(['REPLICATION SLAVE', 'BINLOG MONITOR', 'SLAVE MONITOR']);
+    expect(requiredGlobalPrivileges('mysql', true)).toEqual(['REPLICATION SLAVE', 'REPLICATION CLIENT']);
   });
 });
 

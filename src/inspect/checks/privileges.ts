@@ -12,7 +12,7 @@ export async function checkPrivileges(ctx: CheckContext): Promise<{ unsure: bool
   const lines = (await queryRows(ctx.conn, 'SHOW GRANTS')).map((r) => String(Object.values(r)[0]));
   const granted = grantedPrivileges(lines, ctx.config.database);
   const usesRoles = lines.some((l) => /^GRANT\s+[`'][^`']+[`']@[`'][^`']*[`']\s+TO\b/i.test(l) || /^GRANT\s+[`'][^`']+[`']\s+TO\b/i.test(l));
-  const missingGlobal = globalPrivileges(ctx.version.flavor).filter((p) => !has(granted.global, p, ctx.version.flavor));
+  const missingGlobal = requiredGlobalPrivileges(ctx.version.flavor, ctx.config.throttleControlReplicas.length > 0).filter((p) => !has(granted.global, p, ctx.version.flavor));
   const missingDb = DATABASE_PRIVILEGES.filter((p) => !has(granted.global, p, ctx.version.flavor) && !has(granted.database, p, ctx.version.flavor));
   if (missingGlobal.length === 0 && missingDb.length === 0) return { unsure: false };
   if (usesRoles) return { unsure: true };
@@ -24,6 +24,15 @@ export async function checkPrivileges(ctx: CheckContext): Promise<{ unsure: bool
     `user ${ctx.config.connection.user} lacks privileges oschange needs: GRANT ${parts.join(' and ')} (see the README, "Privileges")`,
     { exitCode: ExitCode.environment },
   );
+}
+
+/**
+ * The global privileges this run needs. MariaDB's REPLICATION MASTER ADMIN only serves to list the
+ * replicas (SHOW SLAVE HOSTS): an operator who names them with --throttle-control-replicas does
+ * not need it.
+ */
+export function requiredGlobalPrivileges(flavor: 'mysql' | 'mariadb', replicasNamed: boolean): readonly string[] {
+  return globalPrivileges(flavor).filter((p) => !(replicasNamed && p === 'REPLICATION MASTER ADMIN'));
 }
 
 export interface Granted {
