@@ -194,7 +194,13 @@ export async function runMigration(deps: MigrationDeps): Promise<MigrationResult
     };
 
     const printStatus = (): void => out(statusLine(state, now()));
-    const statusHooks = setInterval(() => void activeHooks.run('status'), config.hooksStatusIntervalSeconds * 1000);
+    let statusHookRunning = false;
+    // A slow status hook must not pile up copies of itself.
+    const statusHooks = setInterval(() => {
+      if (statusHookRunning) return;
+      statusHookRunning = true;
+      void activeHooks.run('status').finally(() => (statusHookRunning = false));
+    }, config.hooksStatusIntervalSeconds * 1000);
     closers.push(async () => clearInterval(statusHooks));
     const scheduleStatus = (): void => {
       statusTimer = setTimeout(() => {
