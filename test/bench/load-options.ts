@@ -1,0 +1,58 @@
+import type { Endpoint } from '../../src/db/dsn.js';
+
+/** What the load process is told (as JSON in BENCH_LOAD_OPTIONS). */
+export interface LoadOptions {
+  readonly endpoint: Endpoint;
+  readonly database: string;
+  readonly table: string;
+  /** Target row events per second (statements per second × rowsPerStatement). */
+  readonly eventsPerSecond: number;
+  /** Rows each statement touches; > 1 reaches high event rates with fewer round trips. */
+  readonly rowsPerStatement: number;
+  /** Connections writing at once (a write blocked by a lock does not stop the others). */
+  readonly connections: number;
+  /** Ids 1..N exist when the load starts. */
+  readonly seededMaxId: number;
+}
+
+export interface LoadResult {
+  readonly startedAtMs: number;
+  readonly endedAtMs: number;
+  readonly statements: number;
+  /** Rows the statements changed (affected rows): the row events they put in the binlog. */
+  readonly rowEvents: number;
+  readonly errors: number;
+  readonly firstErrors: readonly string[];
+  /** Per statement, in send order (see LatencyRecorder). */
+  readonly latency: { due: number[]; sent: number[]; service: number[] };
+}
+
+export type LoadMessage =
+  | { readonly kind: 'ready' }
+  | { readonly kind: 'result'; readonly result: LoadResult }
+  | { readonly kind: 'error'; readonly message: string };
+
+/** Narrows the JSON the parent passes; throws on anything else. */
+export function parseLoadOptions(raw: unknown): LoadOptions {
+  const o = raw as Record<string, unknown> | null;
+  if (o === null || typeof o !== 'object') throw new Error('load options: not an object');
+  const e = o['endpoint'] as Record<string, unknown> | null;
+  if (e === null || typeof e !== 'object') throw new Error('load options: endpoint missing');
+  const num = (v: unknown, name: string): number => {
+    if (typeof v !== 'number' || !Number.isFinite(v)) throw new Error(`load options: ${name} must be a number`);
+    return v;
+  };
+  const str = (v: unknown, name: string): string => {
+    if (typeof v !== 'string') throw new Error(`load options: ${name} must be a string`);
+    return v;
+  };
+  return {
+    endpoint: { host: str(e['host'], 'endpoint.host'), port: num(e['port'], 'endpoint.port'), user: str(e['user'], 'endpoint.user'), password: str(e['password'], 'endpoint.password') },
+    database: str(o['database'], 'database'),
+    table: str(o['table'], 'table'),
+    eventsPerSecond: num(o['eventsPerSecond'], 'eventsPerSecond'),
+    rowsPerStatement: num(o['rowsPerStatement'], 'rowsPerStatement'),
+    connections: num(o['connections'], 'connections'),
+    seededMaxId: num(o['seededMaxId'], 'seededMaxId'),
+  };
+}

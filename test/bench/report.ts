@@ -1,0 +1,115 @@
+/**
+ * The results table: one row per measure, one column per flavor, each number next to its ratio
+ * and its target (✓ met, ✗ missed — reported, never asserted). As markdown for the README, and as
+ * aligned text for the terminal.
+ */
+import { isRan, type FlavorResults, type Skipped, type ToolRun } from './results.js';
+
+interface Row {
+  readonly measure: string;
+  readonly target: string;
+  readonly cell: (r: FlavorResults) => string;
+}
+
+const s1 = (n: number): string => n.toFixed(1);
+const ms = (n: number): string => (n < 10 ? n.toFixed(1) : n.toFixed(0));
+const mark = (ok: boolean): string => (ok ? '✓' : '✗');
+const why = (v: Skipped): string => `${v.kind}: ${v.reason.length > 90 ? `${v.reason.slice(0, 87)}…` : v.reason}`;
+
+function floorOf(r: FlavorResults): number | undefined {
+  return isRan(r.floor) ? r.floor.seconds : undefined;
+}
+
+/** `12.3 s (1.10× floor) ✓` */
+function vsFloor(r: FlavorResults, seconds: number | undefined, limit?: number): string {
+  if (seconds === undefined) return 'n/a';
+  const floor = floorOf(r);
+  if (floor === undefined) return `${s1(seconds)} s`;
+  const ratio = seconds / floor;
+  return `${s1(seconds)} s (${ratio.toFixed(2)}×)${limit === undefined ? '' : ` ${mark(ratio <= limit)}`}`;
+}
+
+function tool(v: ToolRun | Skipped, f: (t: ToolRun) => string): string {
+  if (!isRan(v)) return why(v);
+  if (v.exitCode !== 0) return `failed (exit ${String(v.exitCode)})`;
+  return f(v);
+}
+
+function p99(v: ToolRun | Skipped, limit?: number): string {
+  return tool(v, (t) => {
+    if (t.load === undefined) return 'n/a';
+    const { before, during } = t.load;
+    const ratio = before.p99Ms > 0 ? during.p99Ms / before.p99Ms : Number.NaN;
+    return `${ms(before.p99Ms)} → ${ms(during.p99Ms)} ms (${ratio.toFixed(2)}×)${limit === undefined ? '' : ` ${mark(ratio <= limit)}`}`;
+  });
+}
+
+function stall(v: ToolRun | Skipped, limit?: number): string {
+  return tool(v, (t) => (t.load === undefined ? 'n/a' : `${ms(t.load.during.maxMs)} ms${limit === undefined ? '' : ` ${mark(t.load.during.maxMs <= limit)}`}`));
+}
+
+export const ROWS: readonly Row[] = [
+  { measure: 'floor: CREATE … LIKE + ALTER + INSERT … SELECT', target: '(1.00×)', cell: (r) => (isRan(r.floor) ? `${s1(r.floor.seconds)} s` : why(r.floor)) },
+  { measure: 'oschange, quiet: copy', target: '≤ 1.25× floor', cell: (r) => tool(r.oschangeQuiet, (t) => vsFloor(r, t.copySeconds, 1.25)) },
+  { measure: 'oschange, quiet: total', target: '', cell: (r) => tool(r.oschangeQuiet, (t) => vsFloor(r, t.wallSeconds)) },
+  { measure: 'oschange, under load: copy', target: '', cell: (r) => tool(r.oschangeLoad, (t) => vsFloor(r, t.copySeconds)) },
+  { measure: 'oschange, under load: total', target: '≤ 1.5× floor', cell: (r) => tool(r.oschangeLoad, (t) => vsFloor(r, t.wallSeconds, 1.5)) },
+  { measure: 'pt-osc, under load: copy', target: '', cell: (r) => tool(r.ptOscLoad, (t) => vsFloor(r, t.copySeconds)) },
+  { measure: 'pt-osc, under load: total', target: '', cell: (r) => tool(r.ptOscLoad, (t) => vsFloor(r, t.wallSeconds)) },
+  { measure: 'write p99, before → during oschange', target: '≤ 2×', cell: (r) => p99(r.oschangeLoad, 2) },
+  { measure: 'longest write during oschange', target: '≤ 200 ms', cell: (r) => stall(r.oschangeLoad, 200) },
+  { measure: 'write p99, before → during pt-osc', target: '', cell: (r) => p99(r.ptOscLoad) },
+  { measure: 'longest write during pt-osc', target: '', cell: (r) => stall(r.ptOscLoad) },
+  {
+    measure: 'apply: highest rate with a bounded backlog',
+    target: '≥ 5000 events/s',
+    cell: (r) => {
+      if (!isRan(r.ladder)) return why(r.ladder);
+      const h = r.ladder.highestBoundedEventsPerSecond;
+      const failed = r.ladder.steps.find((s) => !s.bounded || !s.loadReachedTarget);
+      const next = failed === undefined ? '' : `; ${failed.targetEventsPerSecond}/s: ${failed.note ?? `lag ${failed.maxLagSecondsLateHalf ?? 'N/A'} s, backlog ${failed.maxBacklog}/${failed.backlogCapacity}`}`;
+      return `${h === undefined ? 'none' : `${h} events/s`} ${mark((h ?? 0) >= 5000)}${next}`;
+    },
+  },
+  {
+    measure: 'cut-over lock: p50 / max',
+    target: '≤ 50 / ≤ 200 ms',
+    cell: (r) => {
+      if (!isRan(r.cutover)) return why(r.cutover);
+      const c = r.cutover;
+      if (c.p50Ms === undefined || c.maxMs === undefined) return `no cut-over succeeded (${c.failures} failed)`;
+      return `${c.p50Ms} / ${c.maxMs} ms ${mark(c.p50Ms <= 50 && c.maxMs <= 200)} (${c.lockMs.length} runs${c.failures > 0 ? `, ${c.failures} failed` : ''})`;
+    },
+  },
+  {
+    measure: 'oschange peak RSS',
+    target: '≤ 150 MB',
+    cell: (r) => {
+      const peaks = [r.oschangeQuiet, r.oschangeLoad].filter(isRan).map((t) => t.peakRssMb).filter((m): m is number => m !== undefined);
+      const pt = isRan(r.ptOscLoad) && r.ptOscLoad.peakRssMb !== undefined ? ` (pt-osc ${r.ptOscLoad.peakRssMb.toFixed(0)} MB)` : '';
+      return peaks.length === 0 ? 'n/a' : `${Math.max(...peaks).toFixed(0)} MB ${mark(Math.max(...peaks) <= 150)}${pt}`;
+    },
+  },
+  {
+    measure: 'oschange throttled (quiet / under load)',
+    target: '',
+    cell: (r) => [r.oschangeQuiet, r.oschangeLoad].map((v) => (isRan(v) ? `${v.throttledSeconds ?? 0} s` : '–')).join(' / '),
+  },
+];
+
+function header(r: FlavorResults): string {
+  return `${r.server} (${r.date})`;
+}
+
+export function markdownTable(results: readonly FlavorResults[]): string {
+  const lines = [`| Measure | Target | ${results.map(header).join(' | ')} |`, `| --- | --- |${results.map(() => ' --- |').join('')}`];
+  for (const row of ROWS) lines.push(`| ${row.measure} | ${row.target} | ${results.map((r) => row.cell(r).replaceAll('|', '\\|')).join(' | ')} |`);
+  return lines.join('\n') + '\n';
+}
+
+export function textTable(results: readonly FlavorResults[]): string {
+  const table = [['measure', 'target', ...results.map(header)], ...ROWS.map((row) => [row.measure, row.target, ...results.map((r) => row.cell(r))])];
+  const widths = (table[0] as string[]).map((_, i) => Math.max(...table.map((l) => [...(l[i] ?? '')].length)));
+  const fmt = (l: readonly string[]): string => l.map((c, i) => c + ' '.repeat((widths[i] ?? 0) - [...c].length)).join('  ').trimEnd();
+  return [fmt(table[0] as string[]), widths.map((w) => '-'.repeat(w)).join('  '), ...table.slice(1).map(fmt)].join('\n') + '\n';
+}

@@ -1,0 +1,107 @@
+/** The shape of test/bench/results/<flavor>-<date>.json. */
+import type { LatencySummary } from './latency.js';
+
+/** [seconds since the tool's process started, rows copied] */
+export type ProgressPoint = readonly [number, number];
+
+export interface Skipped {
+  readonly kind: 'skipped' | 'failed' | 'unavailable';
+  readonly reason: string;
+}
+
+export interface LoadSummary {
+  readonly targetEventsPerSecond: number;
+  readonly statementsPerSecond: number;
+  readonly rowEventsPerSecond: number;
+  readonly errors: number;
+  readonly firstErrors: readonly string[];
+  readonly before: LatencySummary;
+  readonly during: LatencySummary;
+}
+
+export interface ToolRun {
+  readonly kind: 'ran';
+  readonly tool: 'oschange' | 'pt-online-schema-change';
+  readonly exitCode: number | null;
+  readonly copySeconds: number | undefined;
+  readonly copySource: string | undefined;
+  /** Process start to exit. */
+  readonly wallSeconds: number;
+  /** oschange's own "migrated in" (without starting node + tsx). */
+  readonly reportedSeconds: number | undefined;
+  readonly lockMs: number | undefined;
+  readonly peakRssMb: number | undefined;
+  readonly throttledSeconds: number | undefined;
+  readonly throttleReason: string | undefined;
+  readonly progress: readonly ProgressPoint[];
+  readonly load: LoadSummary | undefined;
+  /** How the tool was run, where it matters (flags a server needed, …). */
+  readonly notes: readonly string[];
+  readonly tail: readonly string[];
+}
+
+export interface LadderStep {
+  readonly targetEventsPerSecond: number;
+  readonly rowsPerStatement: number;
+  readonly achievedEventsPerSecond: number;
+  readonly appliedEventsPerSecond: number;
+  readonly windowSeconds: number;
+  readonly maxBacklog: number;
+  readonly backlogCapacity: number;
+  readonly maxLagSecondsLateHalf: number | undefined;
+  readonly endLagSeconds: number | undefined;
+  readonly phaseAtEnd: string | undefined;
+  readonly bounded: boolean;
+  /** The load generator reached ≥ 90% of the target rate (otherwise the step proves nothing). */
+  readonly loadReachedTarget: boolean;
+  readonly note: string | undefined;
+}
+
+export interface LadderResult {
+  readonly kind: 'ran';
+  readonly steps: readonly LadderStep[];
+  /** Highest target rate of an unbroken run of bounded steps from the lowest; undefined if none. */
+  readonly highestBoundedEventsPerSecond: number | undefined;
+}
+
+export interface CutoverResult {
+  readonly kind: 'ran';
+  readonly rows: number;
+  readonly loadEventsPerSecond: number;
+  readonly lockMs: readonly number[];
+  readonly failures: number;
+  readonly p50Ms: number | undefined;
+  readonly maxMs: number | undefined;
+  readonly load: LoadSummary | undefined;
+  readonly firstFailure: readonly string[] | undefined;
+}
+
+export interface FlavorResults {
+  readonly flavor: string;
+  readonly server: string;
+  readonly date: string;
+  readonly startedAt: string;
+  readonly benchSeconds: number;
+  /** Load averages (1, 5, 15 min): the machine's 2 cores may be shared with other work. */
+  readonly machine: { readonly cpus: number; readonly node: string; readonly loadAverageAtStart: readonly number[]; readonly loadAverageAtEnd: readonly number[] };
+  readonly oschange: { readonly commit: string; readonly uncommittedFiles: number; readonly source: string };
+  readonly settings: {
+    readonly rows: number;
+    readonly alter: string;
+    readonly loadEventsPerSecond: number;
+    readonly baselineSeconds: number;
+    readonly bufferPoolBytes: number;
+    /** BENCH_OSCHANGE_ARGS (absent in results from before it existed). */
+    readonly oschangeArgs?: readonly string[];
+  };
+  readonly floor: { readonly kind: 'ran'; readonly seconds: number; readonly createAndAlterSeconds: number; readonly insertSelectSeconds: number } | Skipped;
+  readonly oschangeQuiet: ToolRun | Skipped;
+  readonly oschangeLoad: ToolRun | Skipped;
+  readonly ptOscLoad: (ToolRun & { readonly version: string | undefined }) | Skipped;
+  readonly ladder: LadderResult | Skipped;
+  readonly cutover: CutoverResult | Skipped;
+}
+
+export function isRan<T extends { kind: string }>(v: T | Skipped): v is T {
+  return v.kind === 'ran';
+}

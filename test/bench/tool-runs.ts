@@ -1,0 +1,120 @@
+/**
+ * The full-copy runs on the million-row table: oschange on a quiet server, oschange under the
+ * steady load, pt-online-schema-change under the same load. Each starts from a fresh copy of the
+ * seeded table.
+ */
+import { join } from 'node:path';
+import { startLoad, type RunningLoad } from './load.js';
+import { startOschange, type OschangeRun } from './oschange-run.js';
+import { ptOscServerArgs, runPtOsc, type PtOscInstall, type PtOscRun } from './ptosc.js';
+import { sleep, summariseLoad, type BenchContext } from './context.js';
+import type { LoadSummary, Skipped, ToolRun } from './results.js';
+import { caughtUp, freshCopy, SEED_TABLE, TABLE } from './table.js';
+
+/** Enough that one write held by a lock leaves the schedule to the others. */
+export const LOAD_CONNECTIONS = 8;
+
+export async function oschangeRun(ctx: BenchContext, o: { withLoad: boolean }): Promise<ToolRun> {
+  const { config } = ctx;
+  await freshCopy(ctx.servers, { table: TABLE, from: SEED_TABLE });
+  const load = o.withLoad ? await startSteadyLoad(ctx) : undefined;
+  let run: OschangeRun;
+  try {
+    run = await startOschange({
+      dir: config.oschangeDir,
+      endpoint: ctx.app,
+      database: ctx.servers.database,
+      table: TABLE,
+      alter: config.alter,
+      socketFile: join(ctx.tmpDir, 'oschange.sock'),
+      replica: ctx.replica,
+      extraArgs: config.oschangeArgs,
+    }).done;
+  } finally {
+    if (load !== undefined) await sleep(1000);
+  }
+  const loadSummary = load === undefined ? undefined : summariseLoad(await load.stop(), {
+    targetEventsPerSecond: config.loadRate, toolStartMs: run.startedAtMs, toolEndMs: run.endedAtMs, baselineSeconds: config.baselineSeconds,
+  });
+  await caughtUp(ctx.servers);
+  return fromOschange(run, loadSummary);
+}
+
+export async function ptOscRun(ctx: BenchContext, install: PtOscInstall): Promise<(ToolRun & { version: string | undefined }) | Skipped> {
+  if (!install.available) return { kind: 'unavailable', reason: install.note ?? 'pt-online-schema-change is not available' };
+  const { config } = ctx;
+  const server = ptOscServerArgs(ctx.servers.version);
+  await freshCopy(ctx.servers, { table: TABLE, from: SEED_TABLE });
+  const load = await startSteadyLoad(ctx);
+  let run: PtOscRun;
+  try {
+    run = await runPtOsc({ endpoint: ctx.admin, database: ctx.servers.database, table: TABLE, alter: config.alter, serverArgs: server.args });
+  } finally {
+    await sleep(1000);
+  }
+  const loadSummary = summariseLoad(await load.stop(), {
+    targetEventsPerSecond: config.loadRate, toolStartMs: run.startedAtMs, toolEndMs: run.endedAtMs, baselineSeconds: config.baselineSeconds,
+  });
+  await caughtUp(ctx.servers);
+  if (run.exitCode !== 0) {
+    const why = run.tail.filter((l) => /error|fail|DBD|Cannot|Can't|not supported|unknown/i.test(l)).slice(-3).join(' | ') || run.tail.slice(-3).join(' | ');
+    return { kind: 'failed', reason: `pt-online-schema-change ${install.version ?? ''} exited with ${String(run.exitCode)}: ${why}` };
+  }
+  return {
+    kind: 'ran',
+    tool: 'pt-online-schema-change',
+    version: install.version,
+    exitCode: run.exitCode,
+    copySeconds: run.copy?.seconds,
+    copySource: run.copy === undefined ? undefined : 'output lines ("Copying approximately" → "Copied rows OK")',
+    wallSeconds: run.wallSeconds,
+    reportedSeconds: undefined,
+    lockMs: undefined,
+    peakRssMb: run.peakRssMb,
+    throttledSeconds: undefined,
+    throttleReason: undefined,
+    progress: run.samples.map((s) => [(s.atMs - run.startedAtMs) / 1000, s.copied] as const),
+    load: loadSummary,
+    notes: [`pt-online-schema-change ${run.args.join(' ')}`, ...server.notes],
+    tail: run.tail.slice(-15),
+  };
+}
+
+async function startSteadyLoad(ctx: BenchContext): Promise<RunningLoad> {
+  const load = await startLoad({
+    endpoint: ctx.admin,
+    database: ctx.servers.database,
+    table: TABLE,
+    eventsPerSecond: ctx.config.loadRate,
+    rowsPerStatement: 1,
+    connections: LOAD_CONNECTIONS,
+    seededMaxId: ctx.config.rows,
+  });
+  ctx.say(`load: ${ctx.config.loadRate} writes/s on ${TABLE}; ${ctx.config.baselineSeconds}s of baseline first`);
+  await sleep(ctx.config.baselineSeconds * 1000);
+  return load;
+}
+
+export function fromOschange(run: OschangeRun, load: LoadSummary | undefined): ToolRun {
+  return {
+    kind: 'ran',
+    tool: 'oschange',
+    exitCode: run.exitCode,
+    copySeconds: run.copy?.seconds,
+    copySource: run.copy?.source,
+    wallSeconds: run.wallSeconds,
+    reportedSeconds: run.reportedSeconds,
+    lockMs: run.lockMs,
+    peakRssMb: run.peakRssMb,
+    throttledSeconds: run.throttledSamples,
+    throttleReason: run.throttleReason,
+    // The copy starts at zero rows; the process started before it (node, tsx, checks, ghost table).
+    progress: [
+      ...(run.copy === undefined ? [] : [[(run.copy.startMs - run.startedAtMs) / 1000, 0] as const]),
+      ...run.samples.map((s) => [(s.atMs - run.startedAtMs) / 1000, s.copied] as const),
+    ],
+    load,
+    notes: [],
+    tail: run.tail.slice(-15),
+  };
+}
