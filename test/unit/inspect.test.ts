@@ -5,7 +5,7 @@ import type { Column, Index, TableInfo } from '../../src/inspect/table-info.js';
 import { grantedPrivileges, requiredGlobalPrivileges } from '../../src/inspect/checks/privileges.js';
 import { tableNames } from '../../src/inspect/names.js';
 
-const col = (name: string, o: Partial<Column> = {}): Column => ({ name, dataType: 'int', columnType: 'int', nullable: false, generated: false, charset: null, ...o });
+const col = (name: string, o: Partial<Column> = {}): Column => ({ name, dataType: 'int', columnType: 'int', nullable: false, generated: false, charset: null, collation: null, ...o });
 const idx = (name: string, columns: string[], unique = true): Index => ({ name, unique, columns, partial: false });
 const table = (columns: Column[], indexes: Index[]): TableInfo => ({ database: 'app', name: 't', engine: 'InnoDB', rowEstimate: 0, columns, indexes, foreignKeys: [], triggers: [] });
 
@@ -78,7 +78,7 @@ describe('required global privileges', () => {
 
 describe('table names', () => {
   it('follows gh-ost and refuses names that would overflow 64 characters', () => {
-    expect(tableNames('users')).toEqual({ original: 'users', ghost: '_users_gho', changelog: '_users_ghc', old: '_users_del', check: '_users_ghv', sentry: 'users_osc_sentry' });
+    expect(tableNames('users')).toEqual({ original: 'users', ghost: '_users_gho', changelog: '_users_ghc', checkpoint: '_users_ghk', old: '_users_del', check: '_users_ghv', sentry: 'users_osc_sentry' });
     expect(() => tableNames('x'.repeat(60))).toThrow("exceed MySQL's 64-character limit");
   });
 });
