@@ -20,6 +20,14 @@ export interface MigrationConfig {
   readonly initiallyDropGhostTable: boolean;
   readonly initiallyDropOldTable: boolean;
   readonly okToDropTable: boolean;
+  /** Go on with an interrupted migration from its checkpoint. */
+  readonly resume: boolean;
+  /** Compare original and ghost before the cut-over (and repair differing chunks). */
+  readonly checksum: boolean;
+  readonly checksumChunkSize: number;
+  readonly checkpointIntervalMs: number;
+  /** After a lost connection, how long to keep trying to reconnect before giving up. */
+  readonly reconnectTimeoutMs: number;
   readonly approveRenamedColumns: boolean;
   readonly cutOverLockTimeoutSeconds: number;
   readonly defaultRetries: number;
@@ -57,4 +65,7 @@ export const DEFAULTS = {
   port: 3306,
   maxLagMillis: 1500,
   hooksStatusIntervalSeconds: 60,
+  checksumChunkSize: 10_000,
+  checkpointIntervalSeconds: 2,
+  reconnectTimeoutSeconds: 300,
 } as const;

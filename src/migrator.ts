@@ -1,34 +1,32 @@
-import { existsSync } from 'node:fs';
-import { setTimeout as sleep } from 'node:timers/promises';
-import { randomBytes } from 'node:crypto';
-import { Applier } from './apply/applier.js';
-import { BinlogStream, currentBinlogPosition } from './binlog/stream.js';
+import { currentBinlogPosition } from './binlog/stream.js';
 import { formatPosition } from './binlog/types.js';
-import { startHeartbeat, writeMarker } from './changelog/heartbeat.js';
+import { decideResume } from './checkpoint/resume.js';
+import { schemaFingerprint, type Checkpoint, type SavedCheckpoint } from './checkpoint/store.js';
 import type { MigrationConfig } from './config.js';
-import { copyRows, isMemberType, readCopyRange } from './copy/copier.js';
-import { sentrySwap } from './cutover/sentry-swap.js';
 import { connect, queryValue, type Connection } from './db/connect.js';
 import type { Endpoint } from './db/dsn.js';
 import { describeVersion, parseServerVersion } from './db/flavor.js';
 import { resolvePrimary } from './db/primary.js';
-import { prepareWriterSession } from './db/session.js';
+import { isTransientError } from './db/transient.js';
 import { describeError, ExitCode, OschangeError } from './errors.js';
 import { inspectAndPlan, type Plan } from './inspect/plan.js';
-import { tableNames } from './inspect/names.js';
+import { tableNames, type TableNames } from './inspect/names.js';
 import { Hooks } from './hooks/hooks.js';
 import { startControlServer } from './control/server.js';
 import { defaultSocketPath } from './control/socket-path.js';
 import { migrationTarget } from './control/migration-target.js';
 import type { Logger } from './log.js';
+import { runAttempt, type AttemptStart, type CutOverGate } from './migration/attempt.js';
+import { reconnect } from './migration/reconnect.js';
 import { createChangelogTable } from './sql/changelog.js';
+import { createCheckpointTable } from './sql/checkpoint.js';
 import { dropTable } from './sql/ghost.js';
-import { countRows } from './sql/inspect.js';
+import { countRows, tableExists } from './sql/inspect.js';
 import { MigrationState } from './state.js';
 import { statusIntervalMs, statusLine } from './status/format.js';
-import { discoverReplicas, ReplicaLag } from './throttle/replica-lag.js';
-import { Throttler } from './throttle/throttler.js';
 import { describePlan } from './status/plan-report.js';
+
+export type { CutOverGate } from './migration/attempt.js';
 
 export interface MigrationDeps {
   readonly config: MigrationConfig;
@@ -38,7 +36,7 @@ export interface MigrationDeps {
   readonly signal: AbortSignal;
   readonly now?: () => number;
   /**
-   * Called once the copy is done and the ghost is in sync, right before the cut-over; the
+   * Called once the copy is done, the ghost is in sync and verified, right before the cut-over; the
    * migration waits for it. Tests use it as a programmable postponed cut-over.
    */
   readonly beforeCutOver?: (gate: CutOverGate) => Promise<void>;
@@ -46,26 +44,16 @@ export interface MigrationDeps {
   readonly observe?: (state: MigrationState) => void;
 }
 
-export interface CutOverGate {
-  readonly plan: Plan;
-  readonly state: MigrationState;
-  /** Resolves once every write committed before this call is in the ghost table. */
-  waitCaughtUp(): Promise<void>;
-}
-
 export interface MigrationResult {
   readonly executed: boolean;
-  readonly plan: Plan;
+  readonly plan: Plan | undefined;
   readonly rowsCopied: number;
   readonly eventsApplied: number;
   readonly lockMs: number | undefined;
   readonly elapsedMs: number;
 }
 
-const CATCH_UP_TIMEOUT_MS = 60_000;
-const STATE_HINT = 'state';
-
-/** One migration, start to end. Only this function knows the order of the phases. */
+/** One migration, start to end. Only this function and runAttempt know the order of the phases. */
 export async function runMigration(deps: MigrationDeps): Promise<MigrationResult> {
   const { config, log, out } = deps;
   const now = deps.now ?? Date.now;
@@ -79,25 +67,23 @@ export async function runMigration(deps: MigrationDeps): Promise<MigrationResult
   state.postponeCutOverFlagFile = config.postponeCutOverFlagFile;
   deps.observe?.(state);
   const connections: Connection[] = [];
-  const open = async (e: Endpoint): Promise<Connection> => {
-    const c = await connect(e);
-    connections.push(c);
-    return c;
-  };
   const inner = new AbortController();
+  const abortMigration = (reason: Error): void => {
+    if (!inner.signal.aborted) inner.abort(reason);
+  };
   const onAbort = (): void => inner.abort(deps.signal.reason);
   deps.signal.addEventListener('abort', onAbort, { once: true });
-  let stream: BinlogStream | undefined;
-  const background: Promise<unknown>[] = [];
   let statusTimer: NodeJS.Timeout | undefined;
   const closers: (() => Promise<unknown>)[] = [];
   let hooks: Hooks | undefined;
-  /** The execute path created _T_gho (inspectAndPlan drops it itself when it fails). */
+  /** The execute path created or took over _T_gho (inspectAndPlan drops what it created when it fails). */
   let ghostCreated = false;
+  const elapsed = (): number => now() - state.startedAtMs;
 
   try {
     const given = { ...config.connection, database: config.database };
-    let control = await open(given);
+    let control = await connect(given);
+    connections.push(control);
     let version = parseServerVersion(String(await queryValue(control, 'SELECT VERSION()')));
     const primary = await resolvePrimary({ conn: control, version, endpoint: given, assumeMasterHost: config.assumeMasterHost, log });
     if (primary.conn !== control) {
@@ -108,26 +94,40 @@ export async function runMigration(deps: MigrationDeps): Promise<MigrationResult
     const endpoint = primary.endpoint;
     const where = `${endpoint.host}:${endpoint.port}`;
     log.info({ server: describeVersion(version), where }, 'connected');
-    const hookNames = tableNames(config.table);
+    const names = tableNames(config.table);
     hooks = new Hooks({
       hooksPath: config.hooksPath,
-      context: { database: config.database, table: config.table, ghostTable: hookNames.ghost, oldTable: hookNames.old, ddl: config.alter, host: where },
+      context: { database: config.database, table: config.table, ghostTable: names.ghost, oldTable: names.old, ddl: config.alter, host: where },
       state,
       now,
       log: log.child({ module: 'hooks' }),
     });
     await hooks.run('startup');
 
-    const plan = await inspectAndPlan({ conn: control, version, config, where, log });
+    // --- --resume: is there an interrupted migration to go on with, and is it still the same one?
+    let resumed: SavedCheckpoint | undefined;
+    if (config.resume) {
+      const decision = await decideResume({ conn: control, database: config.database, names, alter: config.alter, log });
+      if (decision.kind === 'completed') return await finishCompletedSwap({ deps, conn: control, names, state, hooks, elapsed });
+      resumed = decision.checkpoint;
+    }
+
+    const plan = await inspectAndPlan({ conn: control, version, config, where, log, resume: resumed !== undefined });
     await hooks.run('validated');
     state.rowsEstimate = config.exactRowcount
       ? Number(await queryValue(control, countRows(config.database, config.table).sql))
       : plan.original.rowEstimate;
     await hooks.run('rowcount-complete');
     for (const line of describePlan(plan, config, state.rowsEstimate, where)) out(line);
+    if (resumed !== undefined) {
+      out(
+        `Resume: going on from the checkpoint saved ${resumed.ageSeconds}s ago: ${resumed.rowsCopied} rows copied` +
+          `${resumed.copyDone ? ' (copy complete)' : ''}, binlog from ${formatPosition(resumed.position)}; ${plan.names.ghost} is reused as it is.`,
+      );
+    }
     if (!config.execute) {
       out('Dry run: nothing was changed. Add --execute to run the migration.');
-      return { executed: false, plan, rowsCopied: 0, eventsApplied: 0, lockMs: undefined, elapsedMs: now() - state.startedAtMs };
+      return { executed: false, plan, rowsCopied: 0, eventsApplied: 0, lockMs: undefined, elapsedMs: elapsed() };
     }
 
     ghostCreated = true;
@@ -147,51 +147,27 @@ export async function runMigration(deps: MigrationDeps): Promise<MigrationResult
     closers.push(() => control$.close());
     log.info({ socket: control$.socketPath, tcpPort: control$.tcpPort }, 'serving commands (try: echo status | nc -U SOCKET)');
 
-    // --- prepare: changelog, binlog position (before the first chunk: DESIGN rule 1), stream.
+    // --- prepare: changelog and checkpoint tables, and the binlog position taken before the
+    // first chunk (DESIGN rule 1) — or the checkpoint's, when resuming.
     state.phase = 'preparing';
-    const { names } = plan;
-    await control.query(createChangelogTable(config.database, names.changelog).sql);
-    const heartbeatConn = await open(endpoint);
-    background.push(startHeartbeat({ conn: heartbeatConn, database: config.database, changelog: names.changelog, intervalMs: config.heartbeatIntervalMs, now, log, signal: inner.signal }));
-    const start = await currentBinlogPosition(control, version);
-    log.info({ position: formatPosition(start) }, 'binlog position taken before the copy');
-    stream = await BinlogStream.open({
-      endpoint,
-      serverId: config.replicaServerId,
-      database: config.database,
-      table: config.table,
-      changelogTable: names.changelog,
-      start,
-      log: log.child({ module: 'binlog' }),
-    });
-    state.backlogCapacity = 20_000;
-    state.streamerPosition = start;
-    const applyConn = await open(endpoint);
-    await prepareWriterSession(applyConn);
-    const applier = new Applier({
-      conn: applyConn,
-      source: stream,
-      database: config.database,
-      ghost: names.ghost,
-      pairs: plan.mapping.pairs,
-      keyColumns: plan.sharedKey.originalIndex.columns,
-      ghostKeyColumns: plan.sharedKey.ghostColumns,
-      keyTypes: plan.keyTypes,
-      state,
-      log: log.child({ module: 'apply' }),
-      retries: config.defaultRetries,
-    });
-    const applying = applier.run(inner.signal).catch((err: unknown) => {
-      if (!inner.signal.aborted) inner.abort(new OschangeError('APPLY_FAILED', `applying binlog events failed: ${describeError(err)}`, { cause: err }));
-    });
-    background.push(applying);
-    const markerConn = await open(endpoint);
-    const waitCaughtUp = async (timeoutMs = CATCH_UP_TIMEOUT_MS): Promise<void> => {
-      const token = randomBytes(8).toString('hex');
-      const reached = applier.waitForMarker(STATE_HINT, token, timeoutMs, inner.signal);
-      await writeMarker(markerConn, config.database, names.changelog, STATE_HINT, token);
-      await reached;
-    };
+    let identity: Pick<Checkpoint, 'alter' | 'originalSchema' | 'ghostSchema'>;
+    let start: AttemptStart;
+    if (resumed === undefined) {
+      await control.query(createChangelogTable(config.database, names.changelog).sql);
+      await control.query(createCheckpointTable(config.database, names.checkpoint).sql);
+      identity = {
+        alter: config.alter,
+        originalSchema: await schemaFingerprint(control, config.database, names.original),
+        ghostSchema: await schemaFingerprint(control, config.database, names.ghost),
+      };
+      const position = await currentBinlogPosition(control, version);
+      log.info({ position: formatPosition(position) }, 'binlog position taken before the copy');
+      start = { position, range: undefined, copiedUpTo: undefined, copyDone: false };
+    } else {
+      identity = { alter: resumed.alter, originalSchema: resumed.originalSchema, ghostSchema: resumed.ghostSchema };
+      start = fromCheckpoint(resumed, state);
+      state.rowsCopiedBefore = resumed.rowsCopied;
+    }
 
     const printStatus = (): void => out(statusLine(state, now()));
     let statusHookRunning = false;
@@ -210,136 +186,64 @@ export async function runMigration(deps: MigrationDeps): Promise<MigrationResult
     };
     scheduleStatus();
 
-    // --- throttling: decided continuously beside the copy; a panic stops everything.
-    const throttleConn = await open(endpoint);
-    const replicaLag = new ReplicaLag({ credentials: { user: endpoint.user, password: endpoint.password }, version, database: config.database, changelog: names.changelog, now });
-    closers.push(() => replicaLag.close());
-    const discoveredReplicas =
-      config.throttleControlReplicas.length > 0
-        ? []
-        : await discoverReplicas(control, version).catch((err: unknown) => {
-            log.warn({ err: describeError(err) }, 'could not list the replicas (throttling on replica lag is off): name them with --throttle-control-replicas');
-            return [];
-          });
-    log.info({ replicas: (config.throttleControlReplicas.length > 0 ? config.throttleControlReplicas : discoveredReplicas).map((r) => `${r.host}:${r.port}`) }, 'replicas watched for lag');
-    const throttler = new Throttler({
-      state,
-      conn: throttleConn,
-      replicaLag,
-      discoveredReplicas,
-      throttleFlagFile: config.throttleFlagFile,
-      throttleAdditionalFlagFile: config.throttleAdditionalFlagFile,
-      throttleHttp: config.throttleHttp,
-      panicFlagFile: config.panicFlagFile,
-      criticalLoadIntervalMs: config.criticalLoadIntervalMs,
-      intervalMs: 100,
-      log: log.child({ module: 'throttle' }),
-      onPanic: (reason) => {
-        if (!inner.signal.aborted) inner.abort(new OschangeError('PANIC', `stopped: ${reason}; the original table is untouched`));
-      },
-    });
-    background.push(throttler.run(inner.signal));
-
-    // --- copy
-    state.phase = 'copying';
-    const copyConn = await open(endpoint);
-    await prepareWriterSession(copyConn);
-    const keyIndex = plan.sharedKey.originalIndex;
-    const copyOptions = {
-      conn: copyConn,
-      version,
-      database: config.database,
-      table: config.table,
-      ghost: names.ghost,
-      key: { indexName: keyIndex.name, columns: keyIndex.columns, byNumber: plan.keyTypes.map(isMemberType) },
-      keyTypes: plan.keyTypes,
-      pairs: plan.mapping.pairs,
-      state,
-      log: log.child({ module: 'copy' }),
-      retries: config.defaultRetries,
-      beforeChunk: (signal: AbortSignal) => throttler.waitWhileThrottled(signal),
-      afterChunk: async (chunkMs: number, signal: AbortSignal) => {
-        if (state.niceRatio > 0) await sleep(chunkMs * state.niceRatio, undefined, { signal });
-      },
-    };
-    await hooks.run('before-row-copy');
-    state.copyStartedAtMs = now();
-    const range = await readCopyRange(copyOptions);
-    await copyRows(copyOptions, range, inner.signal);
-    state.copyEndedAtMs = now();
-    printStatus();
-    log.info({ rows: state.rowsCopied, chunks: state.chunksCopied }, 'row copy complete');
-    await hooks.run('row-copy-complete');
-
-    // --- wait for the cut-over gates: caught up, postpone flag, the caller's check.
-    state.phase = 'waiting for cut-over';
-    await waitCaughtUp();
-    const postponed = (): boolean => !state.unpostponeRequested && state.postponeCutOverFlagFile !== undefined && existsSync(state.postponeCutOverFlagFile);
-    if (postponed()) {
-      state.phase = 'postponing cut-over';
-      printStatus();
-      await hooks.run('begin-postponed');
-      // The applier keeps the ghost in sync meanwhile; deleting the file or `unpostpone` goes on.
-      while (postponed()) {
-        inner.signal.throwIfAborted();
-        await sleep(200, undefined, { signal: inner.signal });
-      }
-      state.phase = 'waiting for cut-over';
-      await waitCaughtUp();
-    }
-    if (deps.beforeCutOver !== undefined) await deps.beforeCutOver({ plan, state, waitCaughtUp: () => waitCaughtUp() });
-    inner.signal.throwIfAborted();
-
-    // --- cut-over, retried; the original table stays untouched on every failed attempt.
-    await hooks.run('before-cut-over');
-    state.phase = 'cutting over';
-    printStatus();
+    // --- the engine; after a lost connection it goes on from the last checkpoint.
     let lockMs: number | undefined;
-    for (let attempt = 1; lockMs === undefined; attempt++) {
-      inner.signal.throwIfAborted();
-      state.cutOverAttempts = attempt;
-      await waitCaughtUp();
-      stream.expectTableChange();
+    let swapped = false;
+    for (let firstAttempt = true; !swapped; firstAttempt = false) {
       try {
-        const result = await sentrySwap({
-          connect: () => connect(endpoint),
-          control,
-          database: config.database,
-          names,
-          lockTimeoutSeconds: config.cutOverLockTimeoutSeconds,
-          waitForAllEvents: (timeoutMs) => waitCaughtUp(timeoutMs),
-          log: log.child({ module: 'cutover' }),
-          now,
+        lockMs = await runAttempt({
+          config, log, now, state, plan, endpoint, version, hooks, identity, start, firstAttempt, printStatus, abortMigration,
+          signal: inner.signal,
+          beforeCutOver: deps.beforeCutOver,
         });
-        lockMs = result.lockMs;
+        swapped = true;
       } catch (err) {
-        if (inner.signal.aborted || attempt >= config.defaultRetries) {
-          throw new OschangeError('CUTOVER_FAILED', `cut-over failed after ${attempt} attempt(s), the original table is untouched: ${describeError(err)}`, { cause: err });
+        if (inner.signal.aborted || !isTransientError(err) || state.recoveries >= config.defaultRetries) throw err;
+        state.recoveries++;
+        const phase = state.phase;
+        log.warn({ err: describeError(err), phase, recoveries: state.recoveries }, 'connection lost; reconnecting to go on from the last checkpoint');
+        out(`Connection lost while ${phase} (${describeError(err)}); reconnecting to go on from the last checkpoint…`);
+        const conn = await reconnect({ endpoint, timeoutMs: config.reconnectTimeoutMs, signal: inner.signal, log });
+        try {
+          const decision = await decideResume({ conn, database: config.database, names, alter: config.alter, log });
+          if (decision.kind === 'completed') {
+            log.warn('the cut-over had completed when the connection was lost');
+            swapped = true;
+          } else {
+            await dropLeftoverSentry(conn, config.database, names, log);
+            start = fromCheckpoint(decision.checkpoint, state);
+            log.info({ position: formatPosition(start.position), rowsCopied: decision.checkpoint.rowsCopied }, 'going on from the checkpoint');
+          }
+        } finally {
+          await conn.end().catch(() => undefined);
         }
-        log.warn({ attempt, err: describeError(err) }, 'cut-over attempt failed; the original table is untouched; retrying');
-        await sleep(Math.min(5000, 500 * attempt), undefined, { signal: inner.signal });
       }
     }
     state.lockMs = lockMs;
 
-    // --- clean up
+    // --- clean up (over a fresh connection: the first one may have been lost on the way)
     state.phase = 'cleaning up';
     clearTimeout(statusTimer);
-    inner.abort(new Error('migration complete'));
-    await Promise.allSettled(background);
-    await stream.close();
-    stream = undefined;
-    await control.query(dropTable(config.database, names.changelog).sql);
-    if (config.okToDropTable) await control.query(dropTable(config.database, names.old).sql);
+    const cleanup = await reconnect({ endpoint, timeoutMs: config.reconnectTimeoutMs, signal: deps.signal, log });
+    connections.push(cleanup);
+    await cleanup.query(dropTable(config.database, names.changelog).sql);
+    await cleanup.query(dropTable(config.database, names.checkpoint).sql);
+    if (config.okToDropTable) await cleanup.query(dropTable(config.database, names.old).sql);
     state.phase = 'done';
     printStatus();
     await hooks.run('success');
     out(
-      `Done: ${config.database}.${config.table} migrated in ${((now() - state.startedAtMs) / 1000).toFixed(1)}s; ` +
-        `rows copied: ${state.rowsCopied}, binlog events applied: ${state.eventsApplied}; original table locked for ${lockMs} ms at cut-over; ` +
+      `Done: ${config.database}.${config.table} migrated in ${(elapsed() / 1000).toFixed(1)}s; ` +
+        `rows copied: ${state.rowsCopied}${state.rowsCopiedBefore > 0 ? ` (${state.rowsCopiedBefore} of them before the resume)` : ''}, binlog events applied: ${state.eventsApplied}; ` +
+        (state.verifyEndedAtMs !== undefined && state.verifyStartedAtMs !== undefined
+          ? `checksum equal (${state.verifyChunks} chunks, ${state.verifyRepairs} repaired, ${((state.verifyEndedAtMs - state.verifyStartedAtMs) / 1000).toFixed(1)}s); `
+          : state.verifySkipped !== undefined
+            ? `checksum skipped (${state.verifySkipped}); `
+            : '') +
+        (lockMs === undefined ? 'lock time unknown (the connection was lost during the cut-over); ' : `original table locked for ${lockMs} ms at cut-over; `) +
         (config.okToDropTable ? 'old table dropped.' : `old table kept as ${names.old}.`),
     );
-    return { executed: true, plan, rowsCopied: state.rowsCopied, eventsApplied: state.eventsApplied, lockMs, elapsedMs: now() - state.startedAtMs };
+    return { executed: true, plan, rowsCopied: state.rowsCopied, eventsApplied: state.eventsApplied, lockMs, elapsedMs: elapsed() };
   } catch (err) {
     const reachedPhase = state.phase;
     state.phase = 'failed';
@@ -347,7 +251,7 @@ export async function runMigration(deps: MigrationDeps): Promise<MigrationResult
     await hooks?.run('failure', { exitReason: describeError(deps.signal.aborted ? 'stopped by signal' : reason) }).catch(() => undefined);
     if (deps.signal.aborted) {
       const leftovers = ghostCreated
-        ? ' (ghost and changelog tables are left in place: rerun with --initially-drop-ghost-table)'
+        ? ' (the ghost, changelog and checkpoint tables are kept: go on later with --resume, or start over with --initially-drop-ghost-table)'
         : reachedPhase === 'inspecting'
           ? ' (nothing was created)'
           : '';
@@ -361,9 +265,51 @@ export async function runMigration(deps: MigrationDeps): Promise<MigrationResult
     clearTimeout(statusTimer);
     if (!inner.signal.aborted) inner.abort(new Error('migration ended'));
     deps.signal.removeEventListener('abort', onAbort);
-    await Promise.allSettled(background);
-    if (stream !== undefined) await stream.close().catch((e: unknown) => log.error({ err: describeError(e) }, 'closing the binlog stream failed'));
     await Promise.allSettled(closers.map((c) => c()));
     await Promise.allSettled(connections.map((c) => c.end()));
   }
+}
+
+/** The attempt start a checkpoint describes; the counters go back to what it saw. */
+function fromCheckpoint(cp: Checkpoint, state: MigrationState): AttemptStart {
+  state.rowsCopied = cp.rowsCopied;
+  if (cp.copyDone) state.copyEndedAtMs ??= state.copyStartedAtMs;
+  else state.copyEndedAtMs = undefined;
+  return { position: cp.position, range: cp.range, copiedUpTo: cp.copiedUpTo, copyDone: cp.copyDone };
+}
+
+/** The sentry of a cut-over whose connection was lost; no cut-over runs now, so it is ours to drop. */
+async function dropLeftoverSentry(conn: Connection, database: string, names: TableNames, log: Logger): Promise<void> {
+  const s = tableExists(database, names.sentry);
+  if (Number(await queryValue(conn, s.sql, s.params)) === 0) return;
+  await conn.query(dropTable(database, names.sentry).sql);
+  log.info({ table: names.sentry }, 'dropped the sentry of an interrupted cut-over');
+}
+
+/** --resume found the swap done: the interrupted run got through its cut-over. Only cleanup is left. */
+async function finishCompletedSwap(o: {
+  deps: MigrationDeps;
+  conn: Connection;
+  names: TableNames;
+  state: MigrationState;
+  hooks: Hooks;
+  elapsed: () => number;
+}): Promise<MigrationResult> {
+  const { config, out } = o.deps;
+  const what = `${config.database}.${config.table}`;
+  if (!config.execute) {
+    out(`Resume: the interrupted migration of ${what} had completed its cut-over (the table has the new schema, the old one is ${o.names.old}); with --execute, --resume removes ${o.names.changelog} and ${o.names.checkpoint}.`);
+    out('Dry run: nothing was changed. Add --execute to run the migration.');
+    return { executed: false, plan: undefined, rowsCopied: 0, eventsApplied: 0, lockMs: undefined, elapsedMs: o.elapsed() };
+  }
+  await o.conn.query(dropTable(config.database, o.names.changelog).sql);
+  await o.conn.query(dropTable(config.database, o.names.checkpoint).sql);
+  if (config.okToDropTable) await o.conn.query(dropTable(config.database, o.names.old).sql);
+  o.state.phase = 'done';
+  await o.hooks.run('success');
+  out(
+    `Done: the interrupted migration of ${what} had completed its cut-over before it stopped; removed ${o.names.changelog} and ${o.names.checkpoint}; ` +
+      (config.okToDropTable ? 'old table dropped.' : `old table kept as ${o.names.old}.`),
+  );
+  return { executed: true, plan: undefined, rowsCopied: 0, eventsApplied: 0, lockMs: undefined, elapsedMs: o.elapsed() };
 }

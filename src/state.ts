@@ -1,4 +1,5 @@
 import type { BinlogPosition } from './binlog/types.js';
+import type { KeyTuple } from './sql/key-range.js';
 
 /** The phases of one migration, in order. Only the Migrator moves between them. */
 export type Phase =
@@ -6,6 +7,7 @@ export type Phase =
   | 'preparing'
   | 'copying'
   | 'waiting for cut-over'
+  | 'verifying'
   | 'postponing cut-over'
   | 'cutting over'
   | 'cleaning up'
@@ -29,6 +31,27 @@ export class MigrationState {
   backlogCapacity = 0;
   streamerPosition: BinlogPosition | undefined;
   appliedPosition: BinlogPosition | undefined;
+  /**
+   * The newest position up to which every event has been applied and where a new stream may start
+   * (a heartbeat's or marker's: a transaction boundary). Checkpoints save it.
+   */
+  safeAppliedPosition: BinlogPosition | undefined;
+  /** The copy's key range (DESIGN rule 3) and the last key of the last chunk written. */
+  copyRange: { readonly min: KeyTuple; readonly max: KeyTuple } | undefined;
+  copiedUpTo: KeyTuple | undefined;
+  /** Rows an earlier, interrupted run had copied (a resume starts after them). */
+  rowsCopiedBefore = 0;
+  /** When the last checkpoint was saved (epoch ms). */
+  checkpointedAtMs: number | undefined;
+  /** How often the migration went on after a lost connection. */
+  recoveries = 0;
+  /** The checksum verification before the cut-over. */
+  verifyStartedAtMs: number | undefined;
+  verifyEndedAtMs: number | undefined;
+  verifyChunks = 0;
+  verifyRepairs = 0;
+  /** Why the checksum could not run for this ALTER (it is then skipped, and the Done line says so). */
+  verifySkipped: string | undefined;
   /** Writer's clock of the newest heartbeat the applier has seen. */
   lastHeartbeatSeenMs: number | undefined;
   cutOverAttempts = 0;

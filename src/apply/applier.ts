@@ -78,6 +78,8 @@ export class Applier {
     const { state } = this.o;
     const changes: RowChange[] = [];
     const markers: { hint: string; value: string }[] = [];
+    // The last heartbeat or marker: a transaction boundary a new stream may start from.
+    let boundary: StreamEvent | undefined;
     for (const ev of events) {
       switch (ev.kind) {
         case 'insert':
@@ -87,9 +89,11 @@ export class Applier {
           break;
         case 'heartbeat':
           state.lastHeartbeatSeenMs = Math.max(state.lastHeartbeatSeenMs ?? 0, ev.writtenAtMs);
+          boundary = ev;
           break;
         case 'marker':
           markers.push({ hint: ev.hint, value: ev.value });
+          boundary = ev;
           break;
         default:
           assertNever(ev);
@@ -98,6 +102,7 @@ export class Applier {
     if (changes.length > 0) await this.applyChanges(changes, signal);
     state.eventsApplied += changes.length;
     state.appliedPosition = (events[events.length - 1] as StreamEvent).position;
+    if (boundary !== undefined) state.safeAppliedPosition = boundary.position;
     // Everything before each marker is now applied: release whoever waits for it.
     for (const m of markers) {
       for (const w of this.waiters.filter((x) => x.hint === m.hint && x.value === m.value)) {

@@ -2,6 +2,9 @@ import type { Connection } from '../db/connect.js';
 import type { Logger } from '../log.js';
 import { writeChangelog, writeHeartbeat } from '../sql/changelog.js';
 import { describeError } from '../errors.js';
+import { isTransientError } from '../db/transient.js';
+
+const LOST_AFTER_FAILURES = 3;
 
 /**
  * Writes a heartbeat into the changelog table every interval. The binlog brings it back to the
@@ -16,7 +19,7 @@ export function startHeartbeat(o: {
   log: Logger;
   signal: AbortSignal;
 }): Promise<void> {
-  return new Promise((resolve) => {
+  return new Promise((resolve, reject) => {
     let busy = false;
     let failures = 0;
     const timer = setInterval(() => {
@@ -28,6 +31,12 @@ export function startHeartbeat(o: {
         .then(() => (failures = 0))
         .catch((err: unknown) => {
           failures++;
+          // A lost connection ends the heartbeat: the migration reconnects everything together.
+          if (isTransientError(err) && failures >= LOST_AFTER_FAILURES && !o.signal.aborted) {
+            clearInterval(timer);
+            reject(err instanceof Error ? err : new Error(String(err)));
+            return;
+          }
           // One missed beat is harmless; lag simply grows until the next one lands.
           if (failures === 1 || failures % 50 === 0) o.log.warn({ err: describeError(err), failures }, 'heartbeat write failed');
         })

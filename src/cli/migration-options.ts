@@ -23,6 +23,7 @@ export function migrationFlags<T>(y: Argv<T>) {
     .option('exact-rowcount', { type: 'boolean', default: false, describe: 'count rows with SELECT COUNT(*) for exact progress (slow on big tables)', group: 'Migration:' })
     .option('initially-drop-ghost-table', { type: 'boolean', default: false, describe: 'drop a leftover ghost/changelog table first', group: 'Tables:' })
     .option('initially-drop-old-table', { type: 'boolean', default: false, describe: 'drop a leftover _T_del table first', group: 'Tables:' })
+    .option('resume', { type: 'boolean', default: false, describe: 'go on with an interrupted migration from its checkpoint (_T_ghk), reusing its ghost table', group: 'Tables:' })
     .option('ok-to-drop-table', { type: 'boolean', default: false, describe: 'drop the old table after the cut-over (default: keep it as _T_del)', group: 'Tables:' })
     .option('chunk-size', { type: 'number', default: DEFAULTS.chunkSize, describe: 'rows per copy chunk', group: 'Tuning:' })
     .option('dml-batch-size', { type: 'number', default: DEFAULTS.dmlBatchSize, describe: 'binlog row events applied per transaction', group: 'Tuning:' })
@@ -30,6 +31,10 @@ export function migrationFlags<T>(y: Argv<T>) {
     .option('replica-server-id', { type: 'number', default: DEFAULTS.replicaServerId, describe: 'server id of oschange\'s binlog reader (unique among replicas)', group: 'Tuning:' })
     .option('cut-over-lock-timeout-seconds', { type: 'number', default: DEFAULTS.cutOverLockTimeoutSeconds, describe: 'longest the original table may stay locked at cut-over', group: 'Cut-over:' })
     .option('default-retries', { type: 'number', default: DEFAULTS.defaultRetries, describe: 'attempts for cut-over and retryable errors', group: 'Cut-over:' })
+    .option('checksum', { type: 'boolean', default: true, describe: 'before the cut-over, compare original and ghost chunk by chunk and repair differences (--no-checksum to skip)', group: 'Cut-over:' })
+    .option('checksum-chunk-size', { type: 'number', default: DEFAULTS.checksumChunkSize, describe: 'rows per checksum chunk', group: 'Cut-over:' })
+    .option('checkpoint-interval-seconds', { type: 'number', default: DEFAULTS.checkpointIntervalSeconds, describe: 'how often progress is saved for --resume', group: 'Tuning:' })
+    .option('reconnect-timeout-seconds', { type: 'number', default: DEFAULTS.reconnectTimeoutSeconds, describe: 'after a lost connection, keep trying to reconnect and go on for this long', group: 'Tuning:' })
     .option('postpone-cut-over-flag-file', { type: 'string', describe: 'while this file exists, keep the ghost in sync and do not cut over', group: 'Cut-over:' })
     .option('max-lag-millis', { type: 'number', default: DEFAULTS.maxLagMillis, describe: 'throttle while a control replica lags this much or more', group: 'Throttling:' })
     .option('throttle-control-replicas', { type: 'string', describe: 'host:port,… replicas whose lag throttles (default: those registered with the primary)', group: 'Throttling:' })
@@ -64,6 +69,11 @@ export interface RawMigrationOptions {
   readonly 'exact-rowcount': boolean;
   readonly 'initially-drop-ghost-table': boolean;
   readonly 'initially-drop-old-table': boolean;
+  readonly resume: boolean;
+  readonly checksum: boolean;
+  readonly 'checksum-chunk-size': number;
+  readonly 'checkpoint-interval-seconds': number;
+  readonly 'reconnect-timeout-seconds': number;
   readonly 'ok-to-drop-table': boolean;
   readonly 'chunk-size': number;
   readonly 'dml-batch-size': number;
@@ -155,6 +165,11 @@ export function parseMigrationOptions(raw: RawMigrationOptions, sources: ParseSo
     initiallyDropGhostTable: raw['initially-drop-ghost-table'],
     initiallyDropOldTable: raw['initially-drop-old-table'],
     okToDropTable: raw['ok-to-drop-table'],
+    resume: raw.resume,
+    checksum: raw.checksum,
+    checksumChunkSize: int('checksum-chunk-size', raw['checksum-chunk-size'], 100, 10_000_000),
+    checkpointIntervalMs: int('checkpoint-interval-seconds', raw['checkpoint-interval-seconds'], 1, 3600) * 1000,
+    reconnectTimeoutMs: int('reconnect-timeout-seconds', raw['reconnect-timeout-seconds'], 0, 86_400) * 1000,
     approveRenamedColumns: raw['approve-renamed-columns'],
     cutOverLockTimeoutSeconds: int('cut-over-lock-timeout-seconds', raw['cut-over-lock-timeout-seconds'], 1, 3600),
     defaultRetries: int('default-retries', raw['default-retries'], 1, 10_000),

@@ -47,9 +47,10 @@ export async function readCopyRange(o: Pick<CopyOptions, 'conn' | 'database' | '
  * Copies the range chunk by chunk with INSERT IGNORE … SELECT. Rows written after the copy's
  * binlog position reach the ghost through the applier, which wins over the copy.
  */
-export async function copyRows(o: CopyOptions, range: CopyRange | undefined, signal: AbortSignal): Promise<void> {
+export async function copyRows(o: CopyOptions, range: CopyRange | undefined, signal: AbortSignal, resumeAfter?: KeyTuple): Promise<void> {
   if (range === undefined) return; // empty table: everything arrives through the binlog
-  let after: KeyTuple | undefined;
+  // A resume goes on after the last chunk an earlier run completed (saved in the checkpoint).
+  let after: KeyTuple | undefined = resumeAfter;
   const fromColumns = o.pairs.map((p) => p.from);
   const toColumns = o.pairs.map((p) => p.to);
   for (;;) {
@@ -70,6 +71,7 @@ export async function copyRows(o: CopyOptions, range: CopyRange | undefined, sig
     );
     o.state.rowsCopied += affected;
     o.state.chunksCopied += 1;
+    o.state.copiedUpTo = upTo;
     if (endRow === undefined) return;
     if (o.afterChunk) await o.afterChunk(performance.now() - chunkStarted, signal);
     after = upTo;

@@ -2,6 +2,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Connection } from '../db/connect.js';
 import { queryRows, queryValue } from '../db/connect.js';
 import { describeError, OschangeError } from '../errors.js';
+import { faultPoint } from '../fault-point.js';
 import type { TableNames } from '../inspect/names.js';
 import type { Logger } from '../log.js';
 import { createSentry, dropTable, lockTablesWrite, renameTables } from '../sql/ghost.js';
@@ -64,6 +65,7 @@ export async function sentrySwap(o: CutOverOptions): Promise<CutOverResult> {
     locked = true;
     lockedAt = o.now();
     o.log.info({ table: names.original }, 'original table locked for cut-over');
+    faultPoint('cutover:locked');
 
     await o.waitForAllEvents(timeoutMs);
 
@@ -77,13 +79,16 @@ export async function sentrySwap(o: CutOverOptions): Promise<CutOverResult> {
       (err: unknown) => (renameOutcome = { ok: false, err }),
     );
     await waitForRenameBlocked(o.control, renameId, () => renameOutcome, timeoutMs - (o.now() - lockedAt));
+    faultPoint('cutover:rename-waiting');
 
     // The point of no return: dropping the sentry lets B's rename through when we unlock.
     await lockConn.query(dropTable(database, names.sentry).sql);
+    faultPoint('cutover:sentry-dropped');
     await lockConn.query('UNLOCK TABLES');
     locked = false;
     const lockMs = o.now() - lockedAt;
     await rename;
+    faultPoint('cutover:swapped');
     const outcome = renameOutcome as { ok: true } | { ok: false; err: unknown } | undefined;
     if (outcome === undefined || !outcome.ok) {
       throw new OschangeError('CUTOVER_RENAME', `the cut-over rename failed: ${describeError(outcome?.ok === false ? outcome.err : 'no result')}`);

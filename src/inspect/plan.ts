@@ -35,7 +35,15 @@ export interface Plan {
  * (kept for the copy), `_T_ghv` in a dry run (dropped again). Every refusal leaves the server as it
  * was: a ghost this function created is dropped before it throws.
  */
-export async function inspectAndPlan(o: { conn: Connection; version: ServerVersion; config: MigrationConfig; where: string; log: Logger }): Promise<Plan> {
+export async function inspectAndPlan(o: {
+  conn: Connection;
+  version: ServerVersion;
+  config: MigrationConfig;
+  where: string;
+  log: Logger;
+  /** Go on with an interrupted migration: its ghost table exists already and is reused as it is. */
+  resume?: boolean;
+}): Promise<Plan> {
   const { conn, version, config, log } = o;
   const ctx: CheckContext = { conn, version, config, where: o.where };
   await checkBinlogSettings(ctx);
@@ -59,17 +67,19 @@ export async function inspectAndPlan(o: { conn: Connection; version: ServerVersi
   }
 
   const names = tableNames(config.table);
-  const drops = await leftoverTables(conn, config, names);
-  const target = config.execute ? names.ghost : names.check;
+  const resume = o.resume === true;
+  const drops = await leftoverTables(conn, config, names, resume);
+  const target = config.execute || resume ? names.ghost : names.check;
   if (config.execute) {
     for (const t of drops) await conn.query(dropTable(config.database, t).sql);
   }
 
-  await conn.query(createTableLike(config.database, target, config.table).sql);
-  const dropTarget = (): Promise<unknown> => conn.query(dropTable(config.database, target).sql).catch(() => undefined);
+  if (!resume) await conn.query(createTableLike(config.database, target, config.table).sql);
+  // A resumed migration's ghost is never dropped here: it holds the work the resume goes on with.
+  const dropTarget = (): Promise<unknown> => (resume ? Promise.resolve() : conn.query(dropTable(config.database, target).sql).catch(() => undefined));
   try {
     try {
-      await conn.query(alterTable(config.database, target, parsed.clause).sql);
+      if (!resume) await conn.query(alterTable(config.database, target, parsed.clause).sql);
     } catch (err) {
       throw new OschangeError('ALTER_FAILED', `the ALTER failed on the ghost table: ${describeError(err)}`, { exitCode: ExitCode.usage, cause: err });
     }
@@ -109,24 +119,30 @@ function describeKeys(t: TableInfo): string {
 }
 
 /** Tables an earlier run left behind; refused unless the operator asked to drop them. */
-async function leftoverTables(conn: Connection, config: MigrationConfig, names: TableNames): Promise<string[]> {
+async function leftoverTables(conn: Connection, config: MigrationConfig, names: TableNames, resume: boolean): Promise<string[]> {
   const exists = async (t: string): Promise<boolean> => {
     const s = tableExists(config.database, t);
     return Number(await queryValue(conn, s.sql, s.params)) > 0;
   };
   const drops: string[] = [];
-  for (const t of [names.ghost, names.changelog]) {
+  const interrupted = !resume && (await exists(names.checkpoint));
+  for (const t of resume ? [] : [names.ghost, names.changelog, names.checkpoint]) {
     if (!(await exists(t))) continue;
     if (!config.initiallyDropGhostTable) {
       throw new OschangeError(
         'LEFTOVER_GHOST',
-        `table ${config.database}.${t} already exists (left by an earlier run?): drop it, or pass --initially-drop-ghost-table`,
+        interrupted
+          ? `table ${config.database}.${t} already exists: an interrupted migration of ${config.database}.${config.table} left its ghost and checkpoint (${names.checkpoint}); ` +
+              'go on with it with --resume (same --alter), or start over with --initially-drop-ghost-table'
+          : `table ${config.database}.${t} already exists (left by an earlier run?): drop it, or pass --initially-drop-ghost-table`,
         { exitCode: ExitCode.usage },
       );
     }
     drops.push(t);
   }
-  for (const t of [names.old, names.sentry]) {
+  // A resume owns the sentry of its own interrupted cut-over: it is dropped before going on.
+  if (resume && (await exists(names.sentry))) drops.push(names.sentry);
+  for (const t of [names.old, ...(resume ? [] : [names.sentry])]) {
     if (!(await exists(t))) continue;
     if (!config.initiallyDropOldTable) {
       throw new OschangeError(

@@ -12,6 +12,8 @@ export interface Column {
   /** VIRTUAL or STORED generated: never copied, never written. */
   readonly generated: boolean;
   readonly charset: string | null;
+  /** The column's collation (string columns only): it decides the order of a key on the column. */
+  readonly collation: string | null;
 }
 
 export interface Index {
@@ -57,6 +59,7 @@ export async function readTableInfo(conn: Connection, database: string, table: s
       // MySQL marks expression defaults DEFAULT_GENERATED: those are ordinary columns.
       generated: /\b(VIRTUAL|STORED|PERSISTENT) GENERATED\b/i.test(String(r['extra'] ?? '')),
       charset: r['charset'] === null || r['charset'] === undefined ? null : String(r['charset']),
+      collation: r['collation'] === null || r['collation'] === undefined ? null : String(r['collation']),
     }),
   );
   const i = tableIndexes(database, table);

@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync, mkdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Connection } from '../db/connect.js';
-import { queryValue } from '../db/connect.js';
+import { connect, queryValue } from '../db/connect.js';
+import { startReplica, stopReplica } from '../sql/replication.js';
 import type { Endpoint } from '../db/dsn.js';
 import { parseServerVersion, type ServerVersion } from '../db/flavor.js';
 import { createAppDatabase } from './databases.js';
@@ -51,6 +52,11 @@ export interface LocalSandboxServer extends SandboxServer {
 export interface LocalSandbox extends Sandbox {
   readonly primary: LocalSandboxServer;
   readonly replica: LocalSandboxServer;
+  /**
+   * Shuts the primary down cleanly and starts it again on the same port and data (the fault
+   * suite's "server restart"); the replica is told to reconnect at once. Resolves with the new pid.
+   */
+  restartPrimary(): Promise<number>;
 }
 
 export interface StartSandboxOptions {
@@ -148,7 +154,6 @@ async function startSandboxOnce(options: StartSandboxOptions): Promise<LocalSand
 
     progress('configuring replication');
     await provisionPair({ version, primary: primaryConn, replica: replicaConn, sourceAddress: { host: '127.0.0.1', port: primaryPort } });
-    const createDatabase = (name: string): Promise<void> => createAppDatabase(primaryConn, name, APP_USER);
 
     const server = (m: Member): LocalSandboxServer => ({
       role: m.role,
@@ -158,13 +163,35 @@ async function startSandboxOnce(options: StartSandboxOptions): Promise<LocalSand
       admin: rootEndpoint(m.port),
       app: appEndpoint('127.0.0.1', m.port),
     });
+    const restartPrimary = async (): Promise<number> => {
+      const m = members[0] as Member;
+      await stopServer(m.process, 30_000);
+      const proc = startServer(install, startArgs(install, m.layout, m));
+      writeFileSync(join(hostDir, `${m.role}.pid.watch`), String(proc.pid));
+      members[0] = { ...m, process: proc };
+      const conn = await waitReady(proc, rootEndpoint(m.port), join(install.rootfs, m.layout.errorLog));
+      await conn.end();
+      // The replica would wait MASTER_CONNECT_RETRY (60 s) before trying again on its own.
+      await replicaConn.query(stopReplica(version, 'io').sql);
+      await replicaConn.query(startReplica(version).sql);
+      return proc.pid;
+    };
     return {
       flavor: options.flavor,
       version,
       dir: hostDir,
       primary: server(members[0] as Member),
       replica: server(members[1] as Member),
-      createDatabase,
+      createDatabase: async (name: string) => {
+        // The first connection is gone after a restart.
+        const conn = await connect(rootEndpoint(primaryPort));
+        try {
+          await createAppDatabase(conn, name, APP_USER);
+        } finally {
+          await conn.end();
+        }
+      },
+      restartPrimary,
       stop,
     };
   } catch (err) {

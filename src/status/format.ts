@@ -25,8 +25,9 @@ export function statusNumbers(s: MigrationState, nowMs: number): StatusNumbers {
   const copyPercent = done ? 100 : total === 0 ? 0 : (100 * s.rowsCopied) / total;
   let etaMs: number | undefined;
   if (done) etaMs = 0;
-  else if (s.copyStartedAtMs !== undefined && s.rowsCopied > 0) {
-    const rate = s.rowsCopied / Math.max(1, nowMs - s.copyStartedAtMs);
+  else if (s.copyStartedAtMs !== undefined && s.rowsCopied > s.rowsCopiedBefore) {
+    // The rate of this run: rows an interrupted run copied before a resume took no time here.
+    const rate = (s.rowsCopied - s.rowsCopiedBefore) / Math.max(1, nowMs - s.copyStartedAtMs);
     etaMs = Math.max(0, (total - s.rowsCopied) / rate);
   }
   const lagMs = s.lastHeartbeatSeenMs === undefined ? undefined : Math.max(0, nowMs - s.lastHeartbeatSeenMs);
@@ -42,6 +43,14 @@ export function statusLine(s: MigrationState, nowMs: number): string {
   const total = Math.max(s.rowsEstimate, s.rowsCopied);
   const copyMs = s.copyStartedAtMs === undefined ? 0 : (s.copyEndedAtMs ?? nowMs) - s.copyStartedAtMs;
   const eta = n.etaMs === undefined ? 'N/A' : n.etaMs === 0 ? (s.copyEndedAtMs !== undefined ? 'due' : '0s') : formatDuration(n.etaMs);
+  const extra: string[] = [];
+  if (s.rowsCopiedBefore > 0) extra.push(`Resumed: from ${s.rowsCopiedBefore} rows copied`);
+  if (s.verifyStartedAtMs !== undefined) {
+    const verifyMs = (s.verifyEndedAtMs ?? nowMs) - s.verifyStartedAtMs;
+    extra.push(`Verify: ${s.verifyChunks} chunks${s.verifyRepairs > 0 ? `, ${s.verifyRepairs} repaired` : ''}, ${formatDuration(verifyMs)}${s.verifyEndedAtMs === undefined ? '' : ' (done)'}`);
+  }
+  if (s.verifySkipped !== undefined) extra.push('Verify: skipped');
+  if (s.recoveries > 0) extra.push(`Reconnects: ${s.recoveries}`);
   return [
     `Copy: ${s.rowsCopied}/${total} ${n.copyPercent.toFixed(1)}%`,
     `Applied: ${s.eventsApplied}`,
@@ -50,6 +59,7 @@ export function statusLine(s: MigrationState, nowMs: number): string {
     `streamer: ${s.streamerPosition === undefined ? 'N/A' : formatPosition(s.streamerPosition)}`,
     `Lag: ${n.lagMs === undefined ? 'N/A' : `${(n.lagMs / 1000).toFixed(2)}s`}, State: ${s.throttleReason !== undefined && s.phase === 'copying' ? `throttled, ${s.throttleReason}` : s.phase}`,
     `ETA: ${eta}`,
+    ...extra,
   ].join('; ');
 }
 

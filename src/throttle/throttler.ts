@@ -3,6 +3,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import type { Connection } from '../db/connect.js';
 import { queryRows, queryValue } from '../db/connect.js';
 import { describeError } from '../errors.js';
+import { isTransientError } from '../db/transient.js';
 import type { Logger } from '../log.js';
 import { globalStatus } from '../sql/inspect.js';
 import type { MigrationState } from '../state.js';
@@ -32,6 +33,15 @@ export interface ThrottlerOptions {
  * in state.throttleReason for the copier, the status line and the socket. The binlog applier is
  * never throttled, so the backlog does not grow while the copy waits.
  */
+async function alive(conn: Connection): Promise<boolean> {
+  try {
+    await conn.query('SELECT 1');
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 export class Throttler {
   constructor(private readonly o: ThrottlerOptions) {}
 
@@ -42,6 +52,8 @@ export class Throttler {
       try {
         reason = await this.evaluate();
       } catch (err) {
+        // A lost connection to the primary is not a throttle reason: the migration reconnects.
+        if (isTransientError(err) && !(await alive(this.o.conn))) throw err;
         reason = `throttle check failed: ${describeError(err)}`;
       }
       if (reason !== state.throttleReason) log.info({ reason: reason ?? 'none' }, reason === undefined ? 'throttling lifted' : 'throttling');

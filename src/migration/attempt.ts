@@ -1,0 +1,318 @@
+import { existsSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { Applier } from '../apply/applier.js';
+import { BinlogStream } from '../binlog/stream.js';
+import { formatPosition, type BinlogPosition } from '../binlog/types.js';
+import { startHeartbeat, writeMarker } from '../changelog/heartbeat.js';
+import { Checkpointer } from '../checkpoint/checkpointer.js';
+import type { Checkpoint } from '../checkpoint/store.js';
+import type { MigrationConfig } from '../config.js';
+import { copyRows, isMemberType, readCopyRange, type CopyRange } from '../copy/copier.js';
+import { sentrySwap } from '../cutover/sentry-swap.js';
+import { connect, type Connection } from '../db/connect.js';
+import type { Endpoint } from '../db/dsn.js';
+import type { ServerVersion } from '../db/flavor.js';
+import { prepareWriterSession } from '../db/session.js';
+import { describeError, OschangeError } from '../errors.js';
+import type { Hooks } from '../hooks/hooks.js';
+import type { Plan } from '../inspect/plan.js';
+import type { Logger } from '../log.js';
+import type { KeyTuple } from '../sql/key-range.js';
+import type { MigrationState } from '../state.js';
+import { discoverReplicas, ReplicaLag } from '../throttle/replica-lag.js';
+import { Throttler } from '../throttle/throttler.js';
+import { verifyPhase } from './verify-phase.js';
+
+/** Where an attempt starts: a fresh position before the copy, or a checkpoint. */
+export interface AttemptStart {
+  readonly position: BinlogPosition;
+  readonly range: CopyRange | undefined;
+  readonly copiedUpTo: KeyTuple | undefined;
+  readonly copyDone: boolean;
+}
+
+export interface CutOverGate {
+  readonly plan: Plan;
+  readonly state: MigrationState;
+  /** Resolves once every write committed before this call is in the ghost table. */
+  waitCaughtUp(): Promise<void>;
+}
+
+export interface AttemptContext {
+  readonly config: MigrationConfig;
+  readonly log: Logger;
+  readonly now: () => number;
+  readonly state: MigrationState;
+  readonly plan: Plan;
+  readonly endpoint: Endpoint;
+  readonly version: ServerVersion;
+  readonly hooks: Hooks;
+  readonly identity: Pick<Checkpoint, 'alter' | 'originalSchema' | 'ghostSchema'>;
+  readonly start: AttemptStart;
+  /** The migration's signal: a stop, a panic. */
+  readonly signal: AbortSignal;
+  /** Stops the whole migration (panic flag, critical load). */
+  readonly abortMigration: (reason: Error) => void;
+  readonly printStatus: () => void;
+  /** First attempt of this process: hooks that mark one-time moments run only then. */
+  readonly firstAttempt: boolean;
+  readonly beforeCutOver?: ((gate: CutOverGate) => Promise<void>) | undefined;
+}
+
+const CATCH_UP_TIMEOUT_MS = 60_000;
+const TEARDOWN_MS = 5000;
+const STATE_HINT = 'state';
+
+/**
+ * One run of the engine, from opening the binlog stream at `start` to a completed swap: heartbeat,
+ * stream, applier, checkpoints and throttler beside the copy; then the cut-over gates, the checksum
+ * and the cut-over. Everything it opens it closes. A lost connection makes it throw an error that
+ * isTransientError() recognizes, and the migrator starts a new attempt from the last checkpoint.
+ * Resolves with the cut-over's lock time in ms.
+ */
+export async function runAttempt(ctx: AttemptContext): Promise<number> {
+  const { config, log, now, state, plan, endpoint, version, hooks, start } = ctx;
+  const { names } = plan;
+  const attempt = new AbortController();
+  const fail = (err: unknown): void => {
+    if (!attempt.signal.aborted) attempt.abort(err instanceof Error ? err : new Error(String(err)));
+  };
+  const onMigrationAbort = (): void => fail(ctx.signal.reason);
+  if (ctx.signal.aborted) onMigrationAbort();
+  ctx.signal.addEventListener('abort', onMigrationAbort, { once: true });
+  const connections: Connection[] = [];
+  const open = async (): Promise<Connection> => {
+    const c = await connect(endpoint);
+    connections.push(c);
+    return c;
+  };
+  const background: Promise<unknown>[] = [];
+  const track = (p: Promise<unknown>): void => void background.push(p.catch(fail));
+  let stream: BinlogStream | undefined;
+  try {
+    const control = await open();
+    const heartbeatConn = await open();
+    track(startHeartbeat({ conn: heartbeatConn, database: config.database, changelog: names.changelog, intervalMs: config.heartbeatIntervalMs, now, log, signal: attempt.signal }));
+    stream = await BinlogStream.open({
+      endpoint,
+      serverId: config.replicaServerId,
+      database: config.database,
+      table: config.table,
+      changelogTable: names.changelog,
+      start: start.position,
+      log: log.child({ module: 'binlog' }),
+    });
+    log.info({ position: formatPosition(start.position) }, 'binlog stream opened');
+    state.backlogCapacity = 20_000;
+    state.streamerPosition = start.position;
+    // Every event before the start is in the ghost (fresh: there are none that matter; resumed: the checkpoint says so).
+    state.safeAppliedPosition = start.position;
+    state.copyRange = start.range;
+    state.copiedUpTo = start.copiedUpTo;
+    const applyConn = await open();
+    await prepareWriterSession(applyConn);
+    const applier = new Applier({
+      conn: applyConn,
+      source: stream,
+      database: config.database,
+      ghost: names.ghost,
+      pairs: plan.mapping.pairs,
+      keyColumns: plan.sharedKey.originalIndex.columns,
+      ghostKeyColumns: plan.sharedKey.ghostColumns,
+      keyTypes: plan.keyTypes,
+      state,
+      log: log.child({ module: 'apply' }),
+      retries: config.defaultRetries,
+    });
+    track(
+      applier.run(attempt.signal).catch((err: unknown) => {
+        throw new OschangeError('APPLY_FAILED', `applying binlog events failed: ${describeError(err)}`, { cause: err });
+      }),
+    );
+    const markerConn = await open();
+    const waitCaughtUp = async (timeoutMs = CATCH_UP_TIMEOUT_MS): Promise<void> => {
+      const token = randomBytes(8).toString('hex');
+      const reached = applier.waitForMarker(STATE_HINT, token, timeoutMs, attempt.signal);
+      await writeMarker(markerConn, config.database, names.changelog, STATE_HINT, token);
+      await reached;
+    };
+    const checkpointer = new Checkpointer({
+      conn: await open(),
+      database: config.database,
+      table: names.checkpoint,
+      identity: ctx.identity,
+      state,
+      intervalMs: config.checkpointIntervalMs,
+      log: log.child({ module: 'checkpoint' }),
+    });
+    await checkpointer.save();
+    track(checkpointer.run(attempt.signal));
+
+    // --- throttling: decided continuously beside the copy; a panic stops everything.
+    const replicaLag = new ReplicaLag({ credentials: { user: endpoint.user, password: endpoint.password }, version, database: config.database, changelog: names.changelog, now });
+    background.push(
+      new Promise<void>((resolve) => attempt.signal.addEventListener('abort', () => resolve(), { once: true })).then(() => replicaLag.close()),
+    );
+    const discoveredReplicas =
+      config.throttleControlReplicas.length > 0
+        ? []
+        : await discoverReplicas(control, version).catch((err: unknown) => {
+            log.warn({ err: describeError(err) }, 'could not list the replicas (throttling on replica lag is off): name them with --throttle-control-replicas');
+            return [];
+          });
+    if (ctx.firstAttempt) {
+      log.info({ replicas: (config.throttleControlReplicas.length > 0 ? config.throttleControlReplicas : discoveredReplicas).map((r) => `${r.host}:${r.port}`) }, 'replicas watched for lag');
+    }
+    const throttler = new Throttler({
+      state,
+      conn: await open(),
+      replicaLag,
+      discoveredReplicas,
+      throttleFlagFile: config.throttleFlagFile,
+      throttleAdditionalFlagFile: config.throttleAdditionalFlagFile,
+      throttleHttp: config.throttleHttp,
+      panicFlagFile: config.panicFlagFile,
+      criticalLoadIntervalMs: config.criticalLoadIntervalMs,
+      intervalMs: 100,
+      log: log.child({ module: 'throttle' }),
+      onPanic: (reason) => ctx.abortMigration(new OschangeError('PANIC', `stopped: ${reason}; the original table is untouched`)),
+    });
+    track(throttler.run(attempt.signal));
+
+    // --- copy (what an interrupted run copied is not copied again)
+    if (!start.copyDone) {
+      state.phase = 'copying';
+      const copyConn = await open();
+      await prepareWriterSession(copyConn);
+      const keyIndex = plan.sharedKey.originalIndex;
+      const copyOptions = {
+        conn: copyConn,
+        version,
+        database: config.database,
+        table: config.table,
+        ghost: names.ghost,
+        key: { indexName: keyIndex.name, columns: keyIndex.columns, byNumber: plan.keyTypes.map(isMemberType) },
+        keyTypes: plan.keyTypes,
+        pairs: plan.mapping.pairs,
+        state,
+        log: log.child({ module: 'copy' }),
+        retries: config.defaultRetries,
+        beforeChunk: (signal: AbortSignal) => throttler.waitWhileThrottled(signal),
+        afterChunk: async (chunkMs: number, signal: AbortSignal) => {
+          if (state.niceRatio > 0) await sleep(chunkMs * state.niceRatio, undefined, { signal });
+        },
+      };
+      if (ctx.firstAttempt) await hooks.run('before-row-copy');
+      state.copyStartedAtMs ??= now();
+      const range = start.range ?? (await readCopyRange(copyOptions));
+      state.copyRange = range;
+      await checkpointer.save();
+      await copyRows(copyOptions, range, attempt.signal, start.copiedUpTo);
+      state.copyEndedAtMs = now();
+      await checkpointer.save();
+      ctx.printStatus();
+      log.info({ rows: state.rowsCopied, chunks: state.chunksCopied }, 'row copy complete');
+      await hooks.run('row-copy-complete');
+    }
+    state.copyStartedAtMs ??= now();
+    state.copyEndedAtMs ??= now();
+
+    // --- wait for the cut-over gates: caught up, postpone flag.
+    state.phase = 'waiting for cut-over';
+    await waitCaughtUp();
+    const postponed = (): boolean => !state.unpostponeRequested && state.postponeCutOverFlagFile !== undefined && existsSync(state.postponeCutOverFlagFile);
+    if (postponed()) {
+      state.phase = 'postponing cut-over';
+      ctx.printStatus();
+      await hooks.run('begin-postponed');
+      // The applier keeps the ghost in sync meanwhile; deleting the file or `unpostpone` goes on.
+      while (postponed()) {
+        attempt.signal.throwIfAborted();
+        await sleep(200, undefined, { signal: attempt.signal });
+      }
+      state.phase = 'waiting for cut-over';
+      await waitCaughtUp();
+    }
+
+    // --- the checksum: the ghost must hold exactly the original's rows before the swap.
+    if (config.checksum) {
+      state.phase = 'verifying';
+      await verifyPhase({ config, plan, version, state, now, log: log.child({ module: 'verify' }), open, waitCaughtUp: () => waitCaughtUp(), signal: attempt.signal });
+      ctx.printStatus();
+      state.phase = 'waiting for cut-over';
+    }
+    if (ctx.beforeCutOver !== undefined) await ctx.beforeCutOver({ plan, state, waitCaughtUp: () => waitCaughtUp() });
+    attempt.signal.throwIfAborted();
+
+    // --- cut-over, retried; the original table stays untouched on every failed attempt.
+    await hooks.run('before-cut-over');
+    state.phase = 'cutting over';
+    ctx.printStatus();
+    for (let n = 1; ; n++) {
+      attempt.signal.throwIfAborted();
+      state.cutOverAttempts++;
+      await waitCaughtUp();
+      stream.expectTableChange();
+      try {
+        const result = await sentrySwap({
+          connect: () => connect(endpoint),
+          control,
+          database: config.database,
+          names,
+          lockTimeoutSeconds: config.cutOverLockTimeoutSeconds,
+          waitForAllEvents: (timeoutMs) => waitCaughtUp(timeoutMs),
+          log: log.child({ module: 'cutover' }),
+          now,
+        });
+        return result.lockMs;
+      } catch (err) {
+        // A lost connection goes to the migrator, which finds out whether the swap went through.
+        if (attempt.signal.aborted || (await connectionLost(control))) throw err;
+        if (n >= config.defaultRetries) {
+          throw new OschangeError('CUTOVER_FAILED', `cut-over failed after ${n} attempt(s), the original table is untouched: ${describeError(err)}`, { cause: err });
+        }
+        log.warn({ attempt: n, err: describeError(err) }, 'cut-over attempt failed; the original table is untouched; retrying');
+        await sleep(Math.min(5000, 500 * n), undefined, { signal: attempt.signal });
+      }
+    }
+  } catch (err) {
+    // A background failure (applier, heartbeat, throttler) is the real reason the flow stopped.
+    throw attempt.signal.aborted && attempt.signal.reason instanceof Error ? attempt.signal.reason : err;
+  } finally {
+    fail(new Error('attempt ended'));
+    ctx.signal.removeEventListener('abort', onMigrationAbort);
+    // Teardown after a lost connection must not wait on that connection: everything is bounded.
+    if (!(await within(Promise.allSettled(background), TEARDOWN_MS))) log.warn('background tasks did not stop in time; going on without them');
+    if (stream !== undefined) {
+      const closing = stream.close().catch((e: unknown) => log.error({ err: describeError(e) }, 'closing the binlog stream failed'));
+      if (!(await within(closing, TEARDOWN_MS))) log.warn('the binlog stream did not close in time; abandoning it');
+    }
+    await within(Promise.allSettled(connections.map((c) => c.end())), TEARDOWN_MS);
+    for (const c of connections) c.destroy();
+  }
+}
+
+/** True when `p` settled within `ms`. */
+async function within(p: Promise<unknown>, ms: number): Promise<boolean> {
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<false>((resolve) => (timer = setTimeout(() => resolve(false), ms)));
+  const settled = p.then(
+    () => true as const,
+    () => true as const,
+  );
+  try {
+    return await Promise.race([settled, timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+async function connectionLost(conn: Connection): Promise<boolean> {
+  try {
+    await conn.query('SELECT 1');
+    return false;
+  } catch {
+    return true;
+  }
+}
