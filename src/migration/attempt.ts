@@ -90,6 +90,8 @@ export async function runAttempt(ctx: AttemptContext): Promise<number> {
   const background: Promise<unknown>[] = [];
   const track = (p: Promise<unknown>): void => void background.push(p.catch(fail));
   let stream: BinlogStream | undefined;
+  let checkpointer: Checkpointer | undefined;
+  let swapped = false;
   try {
     const control = await open();
     const heartbeatConn = await open();
@@ -134,10 +136,12 @@ export async function runAttempt(ctx: AttemptContext): Promise<number> {
     const waitCaughtUp = async (timeoutMs = CATCH_UP_TIMEOUT_MS): Promise<void> => {
       const token = randomBytes(8).toString('hex');
       const reached = applier.waitForMarker(STATE_HINT, token, timeoutMs, attempt.signal);
+      // When the marker cannot be written, the wait is abandoned: its rejection must not go unhandled.
+      reached.catch(() => undefined);
       await writeMarker(markerConn, config.database, names.changelog, STATE_HINT, token);
       await reached;
     };
-    const checkpointer = new Checkpointer({
+    checkpointer = new Checkpointer({
       conn: await open(),
       database: config.database,
       table: names.checkpoint,
@@ -265,6 +269,7 @@ export async function runAttempt(ctx: AttemptContext): Promise<number> {
           log: log.child({ module: 'cutover' }),
           now,
         });
+        swapped = true;
         return result.lockMs;
       } catch (err) {
         // A lost connection goes to the migrator, which finds out whether the swap went through.
@@ -284,6 +289,9 @@ export async function runAttempt(ctx: AttemptContext): Promise<number> {
     ctx.signal.removeEventListener('abort', onMigrationAbort);
     // Teardown after a lost connection must not wait on that connection: everything is bounded.
     if (!(await within(Promise.allSettled(background), TEARDOWN_MS))) log.warn('background tasks did not stop in time; going on without them');
+    // A last checkpoint with the applier stopped: an interrupted run resumes from exactly where it
+    // stopped, not from the last periodic save (on a dead connection this fails and the periodic one stands).
+    if (checkpointer !== undefined && !swapped) await within(checkpointer.save(), TEARDOWN_MS);
     if (stream !== undefined) {
       const closing = stream.close().catch((e: unknown) => log.error({ err: describeError(e) }, 'closing the binlog stream failed'));
       if (!(await within(closing, TEARDOWN_MS))) log.warn('the binlog stream did not close in time; abandoning it');
