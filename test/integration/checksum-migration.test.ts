@@ -1,0 +1,99 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { connect, queryRows, type Connection } from '../../src/db/connect.js';
+import { OschangeError } from '../../src/errors.js';
+import { silentLogger } from '../../src/log.js';
+import { runMigration } from '../../src/migrator.js';
+import { seedUsers } from '../../src/sandbox/seed.js';
+import type { MigrationState } from '../../src/state.js';
+import { configFromFlags } from '../helpers/migration.js';
+import { waitUntil } from '../helpers/processes.js';
+import { freshDatabase, label, testServers } from '../helpers/servers.js';
+
+const ROWS = 5000;
+const ALTER = 'ADD COLUMN phone VARCHAR(20)';
+const COLUMNS = 'id, email, name, score, balance, created_at, updated_at, bio';
+
+/**
+ * The checksum before the cut-over, end to end: the test changes the ghost behind the tool's back
+ * while the cut-over is postponed; the migration must repair it, or refuse to cut over when the
+ * damage keeps coming back, leaving the original table as it was.
+ */
+describe.each(testServers().map((s) => [label(s), s] as const))('checksum before cut-over on %s', (_name, server) => {
+  let db: Awaited<ReturnType<typeof freshDatabase>>;
+  let admin: Connection;
+  const dir = mkdtempSync(join(tmpdir(), 'oschange-checksum-'));
+  const rows = async (table: string): Promise<unknown[]> => queryRows(admin, `SELECT ${COLUMNS} FROM \`${table}\` ORDER BY id`);
+  const tables = async (): Promise<string[]> =>
+    (await queryRows(admin, 'SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?', [db.name])).map((r) => String(r['TABLE_NAME'])).sort();
+
+  /** Runs a migration that stops at the postpone flag, lets `tamper` change the ghost, then goes on. */
+  const migrateWithTampering = async (tamper: () => Promise<void>) => {
+    const flag = join(dir, `postpone-${Math.random().toString(36).slice(2)}`);
+    writeFileSync(flag, '');
+    const config = configFromFlags(db.app, db.name, 'users', ALTER, ['--chunk-size', '500', '--checksum-chunk-size', '1000', '--postpone-cut-over-flag-file', flag]);
+    const out: string[] = [];
+    let state: MigrationState | undefined;
+    const running = runMigration({ config, log: silentLogger(), out: (l) => out.push(l), signal: new AbortController().signal, observe: (s) => (state = s) }).then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    await waitUntil(() => state?.phase === 'postponing cut-over', 60_000, 'the cut-over to be postponed');
+    try {
+      await tamper();
+    } finally {
+      rmSync(flag);
+    }
+    const error = await running;
+    return { out, error };
+  };
+
+  beforeAll(async () => {
+    db = await freshDatabase(server, 'checksum');
+    admin = await connect({ ...server.primary.admin, database: db.name });
+  });
+  afterAll(async () => {
+    await admin?.end();
+    await db?.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('finds a changed, a missing and an extra ghost row, re-copies their ranges, and cuts over with equal tables', async () => {
+    await admin.query('DROP TABLE IF EXISTS users, _users_del, _users_gho, _users_ghc, _users_ghk');
+    await seedUsers(admin, { database: db.name, rows: ROWS });
+    const before = await rows('users');
+    const { out, error } = await migrateWithTampering(async () => {
+      await admin.query("UPDATE _users_gho SET name = 'changed behind the tool' WHERE id = 1234");
+      await admin.query('DELETE FROM _users_gho WHERE id = 77');
+      // A row the original never had, past its last key: the last range must cover it too.
+      await admin.query(`INSERT INTO _users_gho (${COLUMNS}) SELECT id + 100000, CONCAT('extra-', email), name, score, balance, created_at, updated_at, bio FROM users WHERE id = 5`);
+    });
+    expect(error).toBeUndefined();
+    const done = out.at(-1) ?? '';
+    // Ranges of 1000 rows: 77 and 1234 lie in different ones, and the extra row in the last.
+    expect(done).toMatch(/checksum equal \(\d+ chunks, 3 repaired, [\d.]+s\); /);
+    expect(await rows('users')).toEqual(before);
+    expect(await rows('_users_del')).toEqual(before);
+    expect(await tables()).toEqual(['_users_del', 'users']);
+  });
+
+  it('refuses to cut over when a range still differs after its re-copies, and leaves the original table as it was', async () => {
+    await admin.query('DROP TABLE IF EXISTS users, _users_del, _users_gho, _users_ghc, _users_ghk');
+    await seedUsers(admin, { database: db.name, rows: ROWS });
+    const before = await rows('users');
+    const { error } = await migrateWithTampering(async () => {
+      // Every re-copy of row 2500 is changed again on its way in.
+      await admin.query("CREATE TRIGGER tamper BEFORE INSERT ON _users_gho FOR EACH ROW BEGIN IF NEW.id = 2500 THEN SET NEW.name = 'tampered'; END IF; END");
+      await admin.query("UPDATE _users_gho SET name = 'tampered' WHERE id = 2500");
+    });
+    expect(error).toBeInstanceOf(OschangeError);
+    expect((error as OschangeError).code).toBe('VERIFY_MISMATCH');
+    expect((error as Error).message).toMatch(
+      new RegExp(`^checksum: \`${db.name}\`\\.\`users\` and its ghost \`${db.name}\`\\.\`_users_gho\` still differ in key range .*id.* after 3 re-copies .*; the original table is untouched and nothing was cut over`),
+    );
+    expect(await rows('users')).toEqual(before);
+    expect(await tables()).toEqual(['_users_ghc', '_users_ghk', '_users_gho', 'users']);
+  });
+});
