@@ -2,12 +2,13 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help setup build typecheck test test-unit test-integration demo bench clean
+.PHONY: help setup build typecheck test test-unit test-integration demo bench soak clean
 
 help:
 	@echo "make demo       a sandbox, 1,000,000 users rows, a write load, and an online ALTER with its final check"
 	@echo "make setup      install what this machine lacks (npm ci, MariaDB 10.11, the MySQL 9.7 chroot)"
 	@echo "make test       setup + typecheck + unit + integration tests on MySQL 9.7 and MariaDB 10.11"
+	@echo "make soak       the fault suite (crashes, kills, restarts under load) with many seeds on both flavors"
 	@echo "make build      compile to dist/ (bin: dist/cmd/oschange.js)"
 	@echo "make bench      oschange vs INSERT … SELECT vs pt-osc on 1,000,000 rows, both flavors (~15 min; BENCH_ROWS=, BENCH_FLAVORS=)"
 
@@ -34,6 +35,9 @@ test-unit:
 
 test-integration: setup
 	npx vitest run --project integration
+
+soak: setup
+	OSCHANGE_FAULT_SEEDS=$${SOAK_SEEDS:-12} npx vitest run --project integration test/integration/fault-suite.test.ts
 
 clean:
 	rm -rf dist

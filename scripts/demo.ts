@@ -3,8 +3,12 @@
  * a column while the load runs — then the proof: the migrated table equals a reference copy that
  * the load kept in step (every load transaction writes both tables), and the cut-over's lock time.
  *
+ * Half-way through the copy the demo kills oschange with SIGKILL, as a crash would, and runs it
+ * again with --resume: the copy goes on from the checkpoint instead of starting over.
+ *
  * DEMO_FLAVOR=mysql|mariadb (default mysql), DEMO_ROWS (default 1000000), DEMO_RATE (load
- * transactions per second, default 200).
+ * transactions per second, default 200), DEMO_CRASH_AT (copy percentage at which to kill it,
+ * default 40; 0 = no crash).
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -21,6 +25,7 @@ import { startLoad } from './demo-load.js';
 const flavor = (process.env['DEMO_FLAVOR'] ?? 'mysql') as 'mysql' | 'mariadb';
 const rows = Number(process.env['DEMO_ROWS'] ?? 1_000_000);
 const rate = Number(process.env['DEMO_RATE'] ?? 200);
+const crashAt = Number(process.env['DEMO_CRASH_AT'] ?? 40);
 const repo = fileURLToPath(new URL('..', import.meta.url));
 const say = (m: string): void => void process.stdout.write(`demo: ${m}\n`);
 const COLUMNS = ['id', 'email', 'name', 'score', 'balance', 'created_at', 'updated_at', 'bio'];
@@ -50,7 +55,21 @@ try {
   const args = ['--host', app.host, '--port', String(app.port), '--user', app.user, '--password', app.password, '--database', SANDBOX_DATABASE, '--table', 'users', '--alter', 'ADD COLUMN phone VARCHAR(20)', '--execute', '--exact-rowcount'];
   say(`running: oschange ${args.map((a, i) => (args[i - 1] === '--password' ? '***' : a)).join(' ')}`);
   t0 = Date.now();
-  const output = await runCli(args);
+  let output: string;
+  let resumedFrom: number | undefined;
+  let copiedAtKill: number | undefined;
+  if (crashAt > 0) {
+    const first = await runCli(args, (out) => Number([...out.matchAll(/^Copy: \d+\/\d+ ([\d.]+)%/gm)].at(-1)?.[1] ?? 0) >= crashAt);
+    if (!first.killed) throw new Error('oschange finished before the demo could kill it: lower DEMO_CRASH_AT');
+    copiedAtKill = Number([...first.out.matchAll(/^Copy: (\d+)\//gm)].at(-1)?.[1] ?? NaN);
+    say(`killed oschange with SIGKILL at ${crashAt}% of the copy, as a crash would; the original table is untouched and still taking writes`);
+    say('running it again with --resume: it goes on from its checkpoint (_users_ghk) instead of copying everything again');
+    const second = await runCli([...args, '--resume']);
+    output = second.out;
+    resumedFrom = Number(/^Resume: .*?: (\d+) rows copied/m.exec(output)?.[1] ?? NaN);
+  } else {
+    output = (await runCli(args)).out;
+  }
   const migrationSeconds = (Date.now() - t0) / 1000;
   await new Promise((r) => setTimeout(r, 1000));
   const loadStats = await load.stop();
@@ -68,6 +87,13 @@ try {
   say(`  rows:      users ${migrated.rows}, users_reference ${reference.rows} — ${migrated.rows === reference.rows ? 'equal' : 'DIFFERENT'}`);
   say(`  checksum:  users ${migrated.sum}, users_reference ${reference.sum} — ${migrated.sum === reference.sum ? 'equal' : 'DIFFERENT'} (${COLUMNS.join(', ')})`);
   say(`  lock time: ${lock ?? '?'} ms at cut-over; migration took ${migrationSeconds.toFixed(1)}s`);
+  const verified = /checksum equal \((\d+) chunks, (\d+) repaired/.exec(output);
+  say(`  oschange's own checksum before the cut-over: ${verified === null ? 'not reported' : `equal over ${verified[1]} chunks (${verified[2]} repaired)`}`);
+  const copiedHere = Number(/rows copied: (\d+)/.exec(output)?.[1] ?? NaN) - (resumedFrom ?? 0);
+  if (resumedFrom !== undefined) {
+    say(`  resume:    went on from ${resumedFrom} rows copied before the crash; copied ${copiedHere} more of ${rows} instead of starting over`);
+    say(`             (the crash came at ${copiedAtKill ?? '?'} rows: ${(copiedAtKill ?? NaN) - resumedFrom} rows copied after the last checkpoint were copied again)`);
+  }
   say(`  load:      ${loadStats.transactions} transactions, ${loadStats.errors} errors, p99 ${loadStats.p99Ms.toFixed(1)} ms, longest ${loadStats.maxMs.toFixed(0)} ms`);
   if (!equal) {
     const diff = await queryRows(
@@ -76,7 +102,9 @@ try {
     );
     say(`  first differing ids: ${diff.map((d) => String(d['id'])).join(', ')}`);
   }
-  exitCode = equal && lock !== undefined && loadStats.errors === 0 ? 0 : 1;
+  // The resumed run copies only what lies after the checkpoint (the load's deletes make it fewer, never more).
+  const resumedWell = resumedFrom === undefined || (resumedFrom > 0 && copiedHere <= rows - resumedFrom);
+  exitCode = equal && lock !== undefined && loadStats.errors === 0 && resumedWell ? 0 : 1;
   say(exitCode === 0 ? 'OK: the migrated table holds every write, and the table was locked only briefly.' : 'FAILED: see above.');
 } finally {
   await admin?.end();
@@ -84,14 +112,20 @@ try {
 }
 process.exit(exitCode);
 
-function runCli(args: string[]): Promise<string> {
+/** Runs oschange; kills it with SIGKILL as soon as `killWhen` says so about its output so far. */
+function runCli(args: string[], killWhen?: (out: string) => boolean): Promise<{ out: string; killed: boolean }> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, ['--import', 'tsx', 'cmd/oschange.ts', ...args], { cwd: repo, stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
+    let killed = false;
     child.stdout.on('data', (d: Buffer) => {
       out += d.toString();
       process.stdout.write(d);
+      if (!killed && killWhen?.(out) === true) {
+        killed = true;
+        child.kill('SIGKILL');
+      }
     });
-    child.on('exit', (code) => (code === 0 ? resolve(out) : reject(new Error(`oschange exited with ${code}`))));
+    child.on('exit', (code) => (code === 0 || killed ? resolve({ out, killed }) : reject(new Error(`oschange exited with ${code}`))));
   });
 }
