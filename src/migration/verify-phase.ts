@@ -11,9 +11,9 @@ import { verifyTables } from '../verify/verifier.js';
 /**
  * Column pairs whose values must be byte-identical in both tables: same type and charset. A column
  * whose type the ALTER changes holds converted values (the conversion is the ALTER's meaning), so it
- * is not compared; the key and every other column are.
+ * is not compared, unless its values read back the same (sameValues); the key and every other column are.
  */
-export function comparablePairs(plan: Plan): { from: string; to: string }[] {
+export function comparablePairs(plan: Pick<Plan, 'original' | 'ghost' | 'mapping'>): { from: string; to: string }[] {
   const original = new Map(plan.original.columns.map((c) => [c.name.toLowerCase(), c]));
   const ghost = new Map(plan.ghost.columns.map((c) => [c.name.toLowerCase(), c]));
   return plan.mapping.pairs.filter((p) => {
@@ -23,8 +23,19 @@ export function comparablePairs(plan: Plan): { from: string; to: string }[] {
   });
 }
 
+const INTEGER_TYPES = new Set(['tinyint', 'smallint', 'mediumint', 'int', 'bigint']);
+const STRING_TYPES = new Set(['char', 'varchar', 'binary', 'varbinary', 'tinytext', 'text', 'mediumtext', 'longtext', 'tinyblob', 'blob', 'mediumblob', 'longblob']);
+
+/**
+ * True when a value reads back the same from both columns, so it can be compared: the same type,
+ * or an integer type for another (INT → BIGINT), or a string of the same kind, charset and collation
+ * and another length (VARCHAR(60) → VARCHAR(100)). A value that would not fit makes the copy fail
+ * in strict mode rather than change. The same goes for the key's order.
+ */
 function sameValues(a: Column, b: Column): boolean {
-  return a.columnType === b.columnType && a.charset === b.charset && a.collation === b.collation;
+  if (a.columnType === b.columnType && a.charset === b.charset && a.collation === b.collation) return true;
+  if (INTEGER_TYPES.has(a.dataType) && INTEGER_TYPES.has(b.dataType)) return true;
+  return STRING_TYPES.has(a.dataType) && a.dataType === b.dataType && a.charset === b.charset && a.collation === b.collation;
 }
 
 /**
@@ -32,7 +43,7 @@ function sameValues(a: Column, b: Column): boolean {
  * ranges are cut in the original key's order, and the ghost must sort its key the same way, so a key
  * column whose type or collation the ALTER changes (a new charset, a reordered ENUM) rules it out.
  */
-export function verifyUnavailable(plan: Plan): string | undefined {
+export function verifyUnavailable(plan: Pick<Plan, 'original' | 'ghost' | 'mapping' | 'sharedKey'>): string | undefined {
   const original = new Map(plan.original.columns.map((c) => [c.name.toLowerCase(), c]));
   const ghost = new Map(plan.ghost.columns.map((c) => [c.name.toLowerCase(), c]));
   const changed = plan.sharedKey.originalIndex.columns.filter((name, i) => {
