@@ -13,7 +13,14 @@ export interface MigrationConfig {
   readonly table: string;
   readonly alter: string;
   readonly execute: boolean;
+  /** Rows in the first copy chunk; with chunkTimeMs 0 every chunk's size. */
   readonly chunkSize: number;
+  /** Target time of one copy chunk: the size moves toward it from measured times; 0 = fixed size. */
+  readonly chunkTimeMs: number;
+  /** Copy workers over disjoint key ranges. */
+  readonly copyThreads: number;
+  /** Try ALTER … ALGORITHM=INSTANT on the original first, and skip the copy when the server can. */
+  readonly attemptInstantDdl: boolean;
   readonly dmlBatchSize: number;
   readonly heartbeatIntervalMs: number;
   readonly replicaServerId: number;
@@ -57,6 +64,8 @@ export interface MigrationConfig {
 
 export const DEFAULTS = {
   chunkSize: 1000,
+  chunkTimeMillis: 100,
+  copyThreads: 2,
   dmlBatchSize: 100,
   heartbeatIntervalMs: 100,
   replicaServerId: 99999,

@@ -57,7 +57,7 @@ export interface MigrationResult {
 export async function runMigration(deps: MigrationDeps): Promise<MigrationResult> {
   const { config, log, out } = deps;
   const now = deps.now ?? Date.now;
-  const state = new MigrationState({ nowMs: now(), chunkSize: config.chunkSize, dmlBatchSize: config.dmlBatchSize });
+  const state = new MigrationState({ nowMs: now(), chunkSize: config.chunkSize, chunkTimeMs: config.chunkTimeMs, dmlBatchSize: config.dmlBatchSize });
   state.maxLagMillis = config.maxLagMillis;
   state.maxLoad = config.maxLoad;
   state.criticalLoad = config.criticalLoad;

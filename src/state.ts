@@ -54,10 +54,14 @@ export class MigrationState {
   verifySkipped: string | undefined;
   /** Writer's clock of the newest heartbeat the applier has seen. */
   lastHeartbeatSeenMs: number | undefined;
+  /** Row events the applier applied per second, lately (undefined until it has run a second). */
+  applyRate: number | undefined;
   cutOverAttempts = 0;
   lockMs: number | undefined;
   /** Runtime-adjustable (socket commands change these; the next chunk/batch uses them). */
   chunkSize: number;
+  /** Target time per copy chunk (the chunk size adapts toward it); 0 = the chunk size is fixed. */
+  chunkTimeMs: number;
   dmlBatchSize: number;
   maxLagMillis = 1500;
   /** Status variable → threshold: at or above it, throttle (max-load) or abort (critical-load). */
@@ -77,9 +81,10 @@ export class MigrationState {
   /** The operator's `panic` (or the panic flag file): stop now, leave the original untouched. */
   panicReason: string | undefined;
 
-  constructor(o: { nowMs: number; chunkSize: number; dmlBatchSize: number }) {
+  constructor(o: { nowMs: number; chunkSize: number; chunkTimeMs?: number; dmlBatchSize: number }) {
     this.startedAtMs = o.nowMs;
     this.chunkSize = o.chunkSize;
+    this.chunkTimeMs = o.chunkTimeMs ?? 0;
     this.dmlBatchSize = o.dmlBatchSize;
   }
 }

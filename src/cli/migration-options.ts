@@ -25,7 +25,10 @@ export function migrationFlags<T>(y: Argv<T>) {
     .option('initially-drop-old-table', { type: 'boolean', default: false, describe: 'drop a leftover _T_del table first', group: 'Tables:' })
     .option('resume', { type: 'boolean', default: false, describe: 'go on with an interrupted migration from its checkpoint (_T_ghk), reusing its ghost table', group: 'Tables:' })
     .option('ok-to-drop-table', { type: 'boolean', default: false, describe: 'drop the old table after the cut-over (default: keep it as _T_del)', group: 'Tables:' })
-    .option('chunk-size', { type: 'number', default: DEFAULTS.chunkSize, describe: 'rows per copy chunk', group: 'Tuning:' })
+    .option('chunk-size', { type: 'number', describe: `rows per copy chunk: the first chunk's size, and every chunk's when set without --chunk-time-millis (default ${DEFAULTS.chunkSize}, adapting)`, group: 'Tuning:' })
+    .option('chunk-time-millis', { type: 'number', describe: `target time per copy chunk; the chunk size moves toward it (default ${DEFAULTS.chunkTimeMillis} unless --chunk-size is set; 0 = fixed size)`, group: 'Tuning:' })
+    .option('copy-threads', { type: 'number', default: DEFAULTS.copyThreads, describe: 'copy workers over disjoint key ranges', group: 'Tuning:' })
+    .option('attempt-instant-ddl', { type: 'boolean', default: true, describe: 'first try the ALTER as ALGORITHM=INSTANT, and skip the copy when the server can (--no-attempt-instant-ddl to always copy)', group: 'Tuning:' })
     .option('dml-batch-size', { type: 'number', default: DEFAULTS.dmlBatchSize, describe: 'binlog row events applied per transaction', group: 'Tuning:' })
     .option('heartbeat-interval-millis', { type: 'number', default: DEFAULTS.heartbeatIntervalMs, describe: 'how often to write the heartbeat that measures lag', group: 'Tuning:' })
     .option('replica-server-id', { type: 'number', default: DEFAULTS.replicaServerId, describe: 'server id of oschange\'s binlog reader (unique among replicas)', group: 'Tuning:' })
@@ -75,7 +78,10 @@ export interface RawMigrationOptions {
   readonly 'checkpoint-interval-seconds': number;
   readonly 'reconnect-timeout-seconds': number;
   readonly 'ok-to-drop-table': boolean;
-  readonly 'chunk-size': number;
+  readonly 'chunk-size'?: number | undefined;
+  readonly 'chunk-time-millis'?: number | undefined;
+  readonly 'copy-threads': number;
+  readonly 'attempt-instant-ddl': boolean;
   readonly 'dml-batch-size': number;
   readonly 'heartbeat-interval-millis': number;
   readonly 'replica-server-id': number;
@@ -158,7 +164,11 @@ export function parseMigrationOptions(raw: RawMigrationOptions, sources: ParseSo
     table,
     alter,
     execute: raw.execute,
-    chunkSize: int('chunk-size', raw['chunk-size'], 10, 1_000_000),
+    chunkSize: int('chunk-size', raw['chunk-size'] ?? DEFAULTS.chunkSize, 10, 1_000_000),
+    // An explicit --chunk-size alone means a fixed size (gh-ost's meaning); otherwise the size adapts.
+    chunkTimeMs: int('chunk-time-millis', raw['chunk-time-millis'] ?? (raw['chunk-size'] === undefined ? DEFAULTS.chunkTimeMillis : 0), 0, 60_000),
+    copyThreads: int('copy-threads', raw['copy-threads'], 1, 64),
+    attemptInstantDdl: raw['attempt-instant-ddl'],
     dmlBatchSize: int('dml-batch-size', raw['dml-batch-size'], 1, 10_000),
     heartbeatIntervalMs: int('heartbeat-interval-millis', raw['heartbeat-interval-millis'], 10, 60_000),
     replicaServerId: int('replica-server-id', raw['replica-server-id'], 1, 4_294_967_295),

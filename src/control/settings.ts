@@ -115,7 +115,9 @@ export function readSetting(state: MigrationState, setting: SettingName): string
 export function applySetting(state: MigrationState, change: SettingChange): void {
   switch (change.setting) {
     case 'chunk-size':
+      // The operator's size is kept: the chunk size stops adapting to --chunk-time-millis.
       state.chunkSize = change.value;
+      state.chunkTimeMs = 0;
       return;
     case 'dml-batch-size':
       state.dmlBatchSize = change.value;

@@ -6,6 +6,7 @@ import { BinlogStream } from '../binlog/stream.js';
 import { formatPosition, type BinlogPosition } from '../binlog/types.js';
 import { startHeartbeat, writeMarker } from '../changelog/heartbeat.js';
 import { Checkpointer } from '../checkpoint/checkpointer.js';
+import { ADAPTIVE_MIN_ROWS } from '../copy/chunk-sizer.js';
 import type { Checkpoint } from '../checkpoint/store.js';
 import type { MigrationConfig } from '../config.js';
 import { copyRows, isMemberType, readCopyRange, type CopyRange } from '../copy/copier.js';
@@ -187,11 +188,17 @@ export async function runAttempt(ctx: AttemptContext): Promise<number> {
     // --- copy (what an interrupted run copied is not copied again)
     if (!start.copyDone) {
       state.phase = 'copying';
-      const copyConn = await open();
-      await prepareWriterSession(copyConn);
+      const workers: Connection[] = [];
+      for (let i = 0; i < config.copyThreads; i++) {
+        const worker = await open();
+        await prepareWriterSession(worker);
+        workers.push(worker);
+      }
       const keyIndex = plan.sharedKey.originalIndex;
       const copyOptions = {
-        conn: copyConn,
+        conn: await open(),
+        workers,
+        minChunkRows: Math.min(ADAPTIVE_MIN_ROWS, config.chunkSize),
         version,
         database: config.database,
         table: config.table,

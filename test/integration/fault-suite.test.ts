@@ -115,7 +115,7 @@ describe.each(flavors)('fault suite on %s', (flavor) => {
       '--database', database, '--table', table, '--alter', 'ADD COLUMN extra INT NOT NULL DEFAULT 7, MODIFY v VARCHAR(80) NOT NULL',
       '--execute', '--chunk-size', '20', '--nice-ratio', '3', '--status-interval-millis', '200', '--checkpoint-interval-seconds', '1',
       '--replica-server-id', String(20_000 + seed + (flavor === 'mysql' ? 0 : 500)), '--serve-socket-file', `/tmp/oschange-fault-${flavor}-${seed}-${process.pid}.sock`,
-      '--reconnect-timeout-seconds', '120',
+      '--reconnect-timeout-seconds', '120', '--copy-threads', '4',
     ];
     const story: string[] = [];
     try {
