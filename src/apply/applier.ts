@@ -36,6 +36,9 @@ export interface ApplierOptions {
  */
 export class Applier {
   private readonly waiters: { hint: string; value: string; resolve: () => void }[] = [];
+  /** Row events applied since `rateSince` (for the status line's events/s). */
+  private rateEvents = 0;
+  private rateSince = performance.now();
 
   constructor(private readonly o: ApplierOptions) {}
 
@@ -46,9 +49,18 @@ export class Applier {
       const events = await source.take(state.dmlBatchSize, 100);
       state.backlog = source.backlog;
       state.streamerPosition = source.readPosition;
-      if (events.length === 0) continue;
-      await this.applyEvents(events, signal);
+      if (events.length > 0) await this.applyEvents(events, signal);
+      this.measureRate();
     }
+  }
+
+  /** Row events per second over the last second or so. */
+  private measureRate(): void {
+    const now = performance.now();
+    if (now - this.rateSince < 1000) return;
+    this.o.state.applyRate = Math.round((this.rateEvents * 1000) / (now - this.rateSince));
+    this.rateEvents = 0;
+    this.rateSince = now;
   }
 
   /** Resolves once every event up to a marker (hint, value) written after this call has been applied. */
@@ -101,6 +113,7 @@ export class Applier {
     }
     if (changes.length > 0) await this.applyChanges(changes, signal);
     state.eventsApplied += changes.length;
+    this.rateEvents += changes.length;
     state.appliedPosition = (events[events.length - 1] as StreamEvent).position;
     if (boundary !== undefined) state.safeAppliedPosition = boundary.position;
     // Everything before each marker is now applied: release whoever waits for it.

@@ -44,6 +44,7 @@ export function statusLine(s: MigrationState, nowMs: number): string {
   const copyMs = s.copyStartedAtMs === undefined ? 0 : (s.copyEndedAtMs ?? nowMs) - s.copyStartedAtMs;
   const eta = n.etaMs === undefined ? 'N/A' : n.etaMs === 0 ? (s.copyEndedAtMs !== undefined ? 'due' : '0s') : formatDuration(n.etaMs);
   const extra: string[] = [];
+  if (s.applyRate !== undefined && s.applyRate > 0) extra.push(`Apply: ${s.applyRate} events/s`);
   if (s.rowsCopiedBefore > 0) extra.push(`Resumed: from ${s.rowsCopiedBefore} rows copied`);
   if (s.verifyStartedAtMs !== undefined) {
     const verifyMs = (s.verifyEndedAtMs ?? nowMs) - s.verifyStartedAtMs;

@@ -101,10 +101,17 @@ describe('status line after a resume and during the checksum', () => {
     s.recoveries = 2;
     s.backlogCapacity = 20000;
     s.phase = 'verifying';
+    s.applyRate = 350;
     expect(statusLine(s, 5000)).toBe(
       'Copy: 800/1000 100.0%; Applied: 0; Backlog: 0/20000; Time: 5s(total), 2s(copy); streamer: N/A; Lag: N/A, State: verifying; ETA: due; ' +
-        'Resumed: from 600 rows copied; Verify: 7 chunks, 1 repaired, 2s; Reconnects: 2',
+        'Apply: 350 events/s; Resumed: from 600 rows copied; Verify: 7 chunks, 1 repaired, 2s; Reconnects: 2',
     );
+    s.applyRate = 0;
+    s.verifyStartedAtMs = undefined;
+    s.verifySkipped = 'the ALTER changes the type or collation of key column id, so the two tables sort their keys differently';
+    expect(statusLine(s, 5000)).toMatch(/ETA: due; Resumed: from 600 rows copied; Verify: skipped; Reconnects: 2$/);
+    s.verifySkipped = undefined;
+    s.verifyStartedAtMs = 3000;
     s.copyEndedAtMs = undefined;
     s.verifyStartedAtMs = undefined;
     s.phase = 'copying';
