@@ -6,7 +6,7 @@ import type { ChunkKey } from '../sql/chunk.js';
 import type { KeyRange } from '../sql/verify.js';
 import { settleRange } from './locked-check.js';
 import { describeRange, readRangeSum, sameSum, type RangeSum, type Side } from './range-checksum.js';
-import { RangeWalk } from './range-walk.js';
+import { RangeWalk, splitRange } from './range-walk.js';
 
 export interface VerifyOptions {
   readonly conn: Connection; // from src/db/connect.ts; used for the locked check/repair transactions
@@ -41,6 +41,9 @@ export interface VerifyResult {
 
 /** Ranges compared per catch-up wait in the fast pass. */
 const BATCH_CHUNKS = 8;
+/** A range that differs in the fast pass is compared again in this many parts (of at least MIN_PART_ROWS rows). */
+const PARTS = 10;
+const MIN_PART_ROWS = 100;
 /** Deadlock/lock-wait retries of the fast pass's plain reads (they take no locks, so rarely needed). */
 const READ_RETRIES = 5;
 
@@ -84,10 +87,27 @@ export async function verifyTables(o: VerifyOptions, signal: AbortSignal): Promi
       const ghostSum = await read(ghostSide, range);
       let checked = sum.rows;
       if (!sameSum(sum, ghostSum)) {
-        log.debug({ range: describeRange(o.key.columns, range, o.key.byNumber), original: sum, ghost: ghostSum }, 'checksum: range differs in the fast pass; checking it under a lock');
-        const settled = await settleRange(locked, range, signal);
-        checked = settled.rows;
-        if (settled.repairs > 0) repairedChunks++;
+        // Usually a write landed between the two reads. Narrow it down without locks first: the
+        // range's small parts are compared again, and only a part that still differs is locked
+        // (briefly: its writers wait while it is read on both sides).
+        log.debug({ range: describeRange(o.key.columns, range, o.key.byNumber), original: sum, ghost: ghostSum }, 'checksum: range differs in the fast pass; comparing its parts');
+        const parts = await splitRange({ conn: o.conn, database: o.database, table: o.table, key: o.key, keyTypes: o.keyTypes, size: Math.max(MIN_PART_ROWS, Math.ceil(o.chunkRows / PARTS)) }, range);
+        const partSums: RangeSum[] = [];
+        for (const part of parts) partSums.push(await read(original, part));
+        await o.waitCaughtUp();
+        checked = 0;
+        let repaired = false;
+        for (const [i, part] of parts.entries()) {
+          const partSum = partSums[i] as RangeSum;
+          if (sameSum(partSum, await read(ghostSide, part))) {
+            checked += partSum.rows;
+            continue;
+          }
+          const settled = await settleRange(locked, part, signal);
+          checked += settled.rows;
+          if (settled.repairs > 0) repaired = true;
+        }
+        if (repaired) repairedChunks++;
       }
       chunks++;
       rows += checked;

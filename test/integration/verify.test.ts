@@ -176,11 +176,12 @@ describe.each(testServers().map((s) => [label(s), s] as const))('pre-cut-over ch
     const { log, lines } = captureLog();
     const result = await verifyTables(options(c, log), new AbortController().signal);
     expect({ chunks: result.chunks, rows: result.rows, repairedChunks: result.repairedChunks }).toEqual({ chunks: 21, rows: ROWS, repairedChunks: 5 });
+    // Each differing range of 1000 rows is narrowed to its differing part of 100 before the repair.
     expect(repairLogs(lines)).toEqual([
-      'key range (`id`) <= (1000)',
-      'key range (`id`) > (5000) and <= (6000)',
-      'key range (`id`) > (9000) and <= (10000)',
-      'key range (`id`) > (12000) and <= (13000)',
+      'key range (`id`) <= (100)',
+      'key range (`id`) > (5400) and <= (5500)',
+      'key range (`id`) > (9000) and <= (9100)',
+      'key range (`id`) > (12000) and <= (12100)',
       'key range (`id`) > (20000)',
     ]);
     expect(lines.every((l) => l['level'] === 40)).toBe(true);
@@ -221,10 +222,17 @@ describe.each(testServers().map((s) => [label(s), s] as const))('pre-cut-over ch
     expect(await content(c, 'ghost')).toEqual(originalRows);
   });
 
-  it('settles a difference caused by a write between the two reads under a lock that freezes the range, without a repair', async () => {
+  it('settles a difference caused by writes between the two reads: first in parts without locks, then under a lock that freezes the part, without a repair', async () => {
     const c = simple;
     await build(c);
     const probe = await connect(db.app);
+    const both = async (id: number, name: string): Promise<void> => {
+      // A write in both tables, as the applier would deliver it.
+      await probe.query('START TRANSACTION');
+      await probe.query('UPDATE t SET name = ? WHERE id = ?', [name, id]);
+      await probe.query('UPDATE _t_gho SET name = ? WHERE id = ?', [name, id]);
+      await probe.query('COMMIT');
+    };
     try {
       await probe.query('SET SESSION innodb_lock_wait_timeout = 1');
       const blocked: unknown[] = [];
@@ -236,19 +244,17 @@ describe.each(testServers().map((s) => [label(s), s] as const))('pre-cut-over ch
           waitCaughtUp: async () => {
             calls++;
             if (calls === 1) {
-              // The fast pass read the original's first ranges; a write lands in both tables (as the
-              // applier would deliver it) before the ghost is read: a difference that is not one.
-              await probe.query('START TRANSACTION');
-              await probe.query("UPDATE t SET name = 'moved on' WHERE id = 3333");
-              await probe.query("UPDATE _t_gho SET name = 'moved on' WHERE id = 3333");
-              await probe.query('COMMIT');
+              // The fast pass read the original's first ranges; a write lands before the ghost is
+              // read: (3000, 4000] differs, though not really.
+              await both(3333, 'moved on');
             } else if (calls === 2) {
-              // Inside the locked check of (3000, 4000]: writers to that range wait; others do not.
-              await probe.query("UPDATE t SET name = 'too late' WHERE id = 3500").catch((e: unknown) => blocked.push(e));
-              await probe.query('START TRANSACTION');
-              await probe.query("UPDATE t SET name = 'elsewhere' WHERE id = 15000");
-              await probe.query("UPDATE _t_gho SET name = 'elsewhere' WHERE id = 15000");
-              await probe.query('COMMIT');
+              // Its parts were read from the original; another write lands in one of them.
+              await both(3350, 'moved on again');
+            } else if (calls === 3) {
+              // Inside the locked check of (3300, 3400]: writers to that part wait; others do not.
+              await probe.query("UPDATE t SET name = 'too late' WHERE id = 3399").catch((e: unknown) => blocked.push(e));
+              await both(3500, 'next door');
+              await both(15000, 'elsewhere');
             }
           },
         },
@@ -256,11 +262,11 @@ describe.each(testServers().map((s) => [label(s), s] as const))('pre-cut-over ch
       );
       expect(blocked.map((e) => (e as { errno?: unknown }).errno)).toEqual([1205]);
       expect({ chunks: result.chunks, rows: result.rows, repairedChunks: result.repairedChunks }).toEqual({ chunks: 21, rows: ROWS, repairedChunks: 0 });
-      expect(lines.filter((l) => l['msg'] === 'checksum: range differs in the fast pass; checking it under a lock').map((l) => l['range'])).toEqual([
+      expect(lines.filter((l) => l['msg'] === 'checksum: range differs in the fast pass; comparing its parts').map((l) => l['range'])).toEqual([
         'key range (`id`) > (3000) and <= (4000)',
       ]);
       expect(repairLogs(lines)).toEqual([]);
-      expect(await queryValue(other, 'SELECT name FROM t WHERE id = 3500')).toBe(simple.row(3500)[1]);
+      expect(await queryValue(other, 'SELECT name FROM t WHERE id = 3399')).toBe(simple.row(3399)[1]);
       expect(await content(c, 'ghost')).toEqual(await content(c, 'original'));
     } finally {
       await probe.end();
@@ -292,21 +298,22 @@ describe.each(testServers().map((s) => [label(s), s] as const))('pre-cut-over ch
       (e: unknown) => e,
     );
     expect(err).toBeInstanceOf(OschangeError);
-    const range = { after: [new NumericLiteral('5000')], upTo: [new NumericLiteral('6000')] };
+    // The differing range of 1000 rows is narrowed to its part of 100 that holds row 5500.
+    const range = { after: [new NumericLiteral('5400')], upTo: [new NumericLiteral('5500')] };
     const sum = async (table: string) => {
       const s = rangeChecksum({ database: db.name, table, key: { columns: ['id'], indexName: 'PRIMARY' }, columns: c.pairs.map((p) => p.from), range });
       return parseRangeSum((await queryRows(other, s.sql, s.params))[0]);
     };
     const o = await sum('t');
     const g = await sum('_t_gho');
-    expect(o.rows).toBe(1000);
-    expect(g.rows).toBe(1000);
+    expect(o.rows).toBe(100);
+    expect(g.rows).toBe(100);
     expect((err as OschangeError).code).toBe('VERIFY_MISMATCH');
     expect((err as OschangeError).message).toBe(
-      `checksum: \`${db.name}\`.\`t\` and its ghost \`${db.name}\`.\`_t_gho\` still differ in key range (\`id\`) > (5000) and <= (6000) after 3 re-copies ` +
-        `(original 1000 rows, checksum ${o.checksum}; ghost 1000 rows, checksum ${g.checksum}); the original table is untouched and nothing was cut over`,
+      `checksum: \`${db.name}\`.\`t\` and its ghost \`${db.name}\`.\`_t_gho\` still differ in key range (\`id\`) > (5400) and <= (5500) after 3 re-copies ` +
+        `(original 100 rows, checksum ${o.checksum}; ghost 100 rows, checksum ${g.checksum}); the original table is untouched and nothing was cut over`,
     );
-    expect(repairLogs(lines)).toEqual(Array.from({ length: 3 }, () => 'key range (`id`) > (5000) and <= (6000)'));
+    expect(repairLogs(lines)).toEqual(Array.from({ length: 3 }, () => 'key range (`id`) > (5400) and <= (5500)'));
     expect(await wholeSum(c, 'original')).toEqual(before);
     // No transaction left open on the verifier's session, and writers to the range do not wait.
     const id = await queryValue(conn, 'SELECT CONNECTION_ID()');
