@@ -47,6 +47,7 @@ export class Throttler {
 
   async run(signal: AbortSignal): Promise<void> {
     const { state, log } = this.o;
+    let lastLogged = 0;
     while (!signal.aborted) {
       let reason: string | undefined;
       try {
@@ -56,7 +57,13 @@ export class Throttler {
         if (isTransientError(err) && !(await alive(this.o.conn))) throw err;
         reason = `throttle check failed: ${describeError(err)}`;
       }
-      if (reason !== state.throttleReason) log.info({ reason: reason ?? 'none' }, reason === undefined ? 'throttling lifted' : 'throttling');
+      // Logged when throttling starts, stops or changes its kind of reason, and every 5 s while it
+      // lasts — not each time a lag figure moves (that is every check).
+      const now = Date.now();
+      if (reasonKind(reason) !== reasonKind(state.throttleReason) || (reason !== undefined && now - lastLogged >= 5000)) {
+        log.info({ reason: reason ?? 'none' }, reason === undefined ? 'throttling lifted' : 'throttling');
+        lastLogged = now;
+      }
       state.throttleReason = reason;
       await sleep(this.o.intervalMs, undefined, { signal }).catch(() => undefined);
     }
@@ -120,4 +127,9 @@ export class Throttler {
     const values = new Map(rows.map((r) => [String(r['Variable_name']).toLowerCase(), Number(r['Value'])]));
     return loadExceeded(spec, values);
   }
+}
+
+/** A throttle reason without its figures: `lag=2.48s on replica h:3307` → `lag=#s on replica h:#`. */
+function reasonKind(reason: string | undefined): string | undefined {
+  return reason?.replace(/\d+(\.\d+)?/g, '#');
 }
