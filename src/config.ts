@@ -17,8 +17,8 @@ export interface MigrationConfig {
   readonly chunkSize: number;
   /** Target time of one copy chunk: the size moves toward it from measured times; 0 = fixed size. */
   readonly chunkTimeMs: number;
-  /** Copy workers over disjoint key ranges. */
-  readonly copyThreads: number;
+  /** Copy workers over disjoint key ranges; undefined = decided for the server (src/copy/threads.ts). */
+  readonly copyThreads: number | undefined;
   /** Try ALTER … ALGORITHM=INSTANT on the original first, and skip the copy when the server can. */
   readonly attemptInstantDdl: boolean;
   readonly dmlBatchSize: number;
@@ -65,7 +65,6 @@ export interface MigrationConfig {
 export const DEFAULTS = {
   chunkSize: 1000,
   chunkTimeMillis: 100,
-  copyThreads: 2,
   dmlBatchSize: 100,
   heartbeatIntervalMs: 100,
   replicaServerId: 99999,

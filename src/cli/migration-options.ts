@@ -27,7 +27,7 @@ export function migrationFlags<T>(y: Argv<T>) {
     .option('ok-to-drop-table', { type: 'boolean', default: false, describe: 'drop the old table after the cut-over (default: keep it as _T_del)', group: 'Tables:' })
     .option('chunk-size', { type: 'number', describe: `rows per copy chunk: the first chunk's size, and every chunk's when set without --chunk-time-millis (default ${DEFAULTS.chunkSize}, adapting)`, group: 'Tuning:' })
     .option('chunk-time-millis', { type: 'number', describe: `target time per copy chunk; the chunk size moves toward it (default ${DEFAULTS.chunkTimeMillis} unless --chunk-size is set; 0 = fixed size)`, group: 'Tuning:' })
-    .option('copy-threads', { type: 'number', default: DEFAULTS.copyThreads, describe: 'copy workers over disjoint key ranges', group: 'Tuning:' })
+    .option('copy-threads', { type: 'number', describe: 'copy workers over disjoint key ranges (default: half the cores for a server on this host, 1 to 4; 4 for a remote one)', group: 'Tuning:' })
     .option('attempt-instant-ddl', { type: 'boolean', default: true, describe: 'first try the ALTER as ALGORITHM=INSTANT, and skip the copy when the server can (--no-attempt-instant-ddl to always copy)', group: 'Tuning:' })
     .option('dml-batch-size', { type: 'number', default: DEFAULTS.dmlBatchSize, describe: 'binlog row events applied per transaction', group: 'Tuning:' })
     .option('heartbeat-interval-millis', { type: 'number', default: DEFAULTS.heartbeatIntervalMs, describe: 'how often to write the heartbeat that measures lag', group: 'Tuning:' })
@@ -80,7 +80,7 @@ export interface RawMigrationOptions {
   readonly 'ok-to-drop-table': boolean;
   readonly 'chunk-size'?: number | undefined;
   readonly 'chunk-time-millis'?: number | undefined;
-  readonly 'copy-threads': number;
+  readonly 'copy-threads'?: number | undefined;
   readonly 'attempt-instant-ddl': boolean;
   readonly 'dml-batch-size': number;
   readonly 'heartbeat-interval-millis': number;
@@ -167,7 +167,7 @@ export function parseMigrationOptions(raw: RawMigrationOptions, sources: ParseSo
     chunkSize: int('chunk-size', raw['chunk-size'] ?? DEFAULTS.chunkSize, 10, 1_000_000),
     // An explicit --chunk-size alone means a fixed size (gh-ost's meaning); otherwise the size adapts.
     chunkTimeMs: int('chunk-time-millis', raw['chunk-time-millis'] ?? (raw['chunk-size'] === undefined ? DEFAULTS.chunkTimeMillis : 0), 0, 60_000),
-    copyThreads: int('copy-threads', raw['copy-threads'], 1, 64),
+    copyThreads: raw['copy-threads'] === undefined ? undefined : int('copy-threads', raw['copy-threads'], 1, 64),
     attemptInstantDdl: raw['attempt-instant-ddl'],
     dmlBatchSize: int('dml-batch-size', raw['dml-batch-size'], 1, 10_000),
     heartbeatIntervalMs: int('heartbeat-interval-millis', raw['heartbeat-interval-millis'], 10, 60_000),

@@ -7,6 +7,8 @@ import { formatPosition, type BinlogPosition } from '../binlog/types.js';
 import { startHeartbeat, writeMarker } from '../changelog/heartbeat.js';
 import { Checkpointer } from '../checkpoint/checkpointer.js';
 import { ADAPTIVE_MIN_ROWS } from '../copy/chunk-sizer.js';
+import { defaultCopyThreads } from '../copy/threads.js';
+import { availableParallelism } from 'node:os';
 import type { Checkpoint } from '../checkpoint/store.js';
 import type { MigrationConfig } from '../config.js';
 import { copyRows, isMemberType, readCopyRange, type CopyRange } from '../copy/copier.js';
@@ -189,7 +191,9 @@ export async function runAttempt(ctx: AttemptContext): Promise<number> {
     if (!start.copyDone) {
       state.phase = 'copying';
       const workers: Connection[] = [];
-      for (let i = 0; i < config.copyThreads; i++) {
+      const threads = config.copyThreads ?? defaultCopyThreads(endpoint.host, availableParallelism());
+      if (ctx.firstAttempt) log.info({ threads, chunkSize: state.chunkSize, chunkTimeMs: state.chunkTimeMs }, 'copy workers');
+      for (let i = 0; i < threads; i++) {
         const worker = await open();
         await prepareWriterSession(worker);
         workers.push(worker);

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ADAPTIVE_MAX_ROWS, ADAPTIVE_MIN_ROWS, nextChunkSize } from '../../src/copy/chunk-sizer.js';
+import { defaultCopyThreads } from '../../src/copy/threads.js';
 
 describe('adaptive chunk size', () => {
   it('moves toward the target time, at most doubling or halving per chunk', () => {
@@ -20,5 +21,16 @@ describe('adaptive chunk size', () => {
     let size = 1000;
     for (let i = 0; i < 30; i++) size = nextChunkSize({ size, ms: size / 50, targetMs: 100 }); // 50 rows per ms
     expect(size).toBe(5000);
+  });
+});
+
+describe('default copy threads', () => {
+  it('takes half the cores of this host for a local server, 1 to 4; 4 for a remote one', () => {
+    expect(defaultCopyThreads('127.0.0.1', 2)).toBe(1);
+    expect(defaultCopyThreads('localhost', 1)).toBe(1);
+    expect(defaultCopyThreads('::1', 6)).toBe(3);
+    expect(defaultCopyThreads('127.0.0.1', 32)).toBe(4);
+    expect(defaultCopyThreads('db1.example.com', 2)).toBe(4);
+    expect(defaultCopyThreads('10.0.0.5', 64)).toBe(4);
   });
 });
