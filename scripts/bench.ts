@@ -21,6 +21,7 @@ import { flavorChart } from '../test/bench/flavor-chart.js';
 import type { FlavorResults } from '../test/bench/results.js';
 import { benchFlavor } from '../test/bench/runner.js';
 import { oschangeSource } from '../test/bench/source.js';
+import { BENCH_BUILD_DIR, buildOschange } from '../test/bench/oschange-run.js';
 
 const t0 = Date.now();
 const say = (m: string): void => void process.stdout.write(`bench ${((Date.now() - t0) / 1000).toFixed(0).padStart(4)}s: ${m}\n`);
@@ -51,6 +52,8 @@ if (process.argv[2] === 'report') {
 
 const source = oschangeSource({ dir: settings.oschangeDir, ref: settings.oschangeRef });
 const config: BenchConfig = { ...settings, oschangeDir: source.dir };
+say(`compiling oschange into ${source.dir}/${BENCH_BUILD_DIR} (the bench runs the build, as users do)`);
+buildOschange(source.dir);
 let current: LocalSandbox | undefined;
 const onSignal = (): void => {
   say('stopped by signal: stopping the sandbox');
