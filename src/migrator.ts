@@ -17,6 +17,7 @@ import { defaultSocketPath } from './control/socket-path.js';
 import { migrationTarget } from './control/migration-target.js';
 import type { Logger } from './log.js';
 import { runAttempt, type AttemptStart, type CutOverGate } from './migration/attempt.js';
+import { tryInstantDdl, type InstantOutcome } from './migration/instant.js';
 import { reconnect } from './migration/reconnect.js';
 import { createChangelogTable } from './sql/changelog.js';
 import { createCheckpointTable } from './sql/checkpoint.js';
@@ -49,8 +50,11 @@ export interface MigrationResult {
   readonly plan: Plan | undefined;
   readonly rowsCopied: number;
   readonly eventsApplied: number;
+  /** How long the original table was locked (for an instant ALTER: the whole ALTER, lock wait included). */
   readonly lockMs: number | undefined;
   readonly elapsedMs: number;
+  /** The ALTER was done in place with ALGORITHM=INSTANT: no ghost, no copy, no cut-over. */
+  readonly instant: boolean;
 }
 
 /** One migration, start to end. Only this function and runAttempt know the order of the phases. */
@@ -125,9 +129,17 @@ export async function runMigration(deps: MigrationDeps): Promise<MigrationResult
           `${resumed.copyDone ? ' (copy complete)' : ''}, binlog from ${formatPosition(resumed.position)}; ${plan.names.ghost} is reused as it is.`,
       );
     }
+    // --- instant first: an ALTER the server can do as a metadata change needs no copy. Not on a
+    // resume: its ghost holds work, and the operator asked to go on with it.
+    const tryInstant = config.attemptInstantDdl && !config.resume;
     if (!config.execute) {
+      if (tryInstant) out('Instant: would try ALGORITHM=INSTANT first (--no-attempt-instant-ddl to always copy).');
       out('Dry run: nothing was changed. Add --execute to run the migration.');
-      return { executed: false, plan, rowsCopied: 0, eventsApplied: 0, lockMs: undefined, elapsedMs: elapsed() };
+      return { executed: false, plan, rowsCopied: 0, eventsApplied: 0, lockMs: undefined, elapsedMs: elapsed(), instant: false };
+    }
+    if (tryInstant) {
+      const instant = await instantFirst({ deps, conn: control, endpoint, plan, state, hooks, elapsed });
+      if (instant !== undefined) return instant;
     }
 
     ghostCreated = true;
@@ -243,7 +255,7 @@ export async function runMigration(deps: MigrationDeps): Promise<MigrationResult
         (lockMs === undefined ? 'lock time unknown (the connection was lost during the cut-over); ' : `original table locked for ${lockMs} ms at cut-over; `) +
         (config.okToDropTable ? 'old table dropped.' : `old table kept as ${names.old}.`),
     );
-    return { executed: true, plan, rowsCopied: state.rowsCopied, eventsApplied: state.eventsApplied, lockMs, elapsedMs: elapsed() };
+    return { executed: true, plan, rowsCopied: state.rowsCopied, eventsApplied: state.eventsApplied, lockMs, elapsedMs: elapsed(), instant: false };
   } catch (err) {
     const reachedPhase = state.phase;
     state.phase = 'failed';
@@ -300,7 +312,7 @@ async function finishCompletedSwap(o: {
   if (!config.execute) {
     out(`Resume: the interrupted migration of ${what} had completed its cut-over (the table has the new schema, the old one is ${o.names.old}); with --execute, --resume removes ${o.names.changelog} and ${o.names.checkpoint}.`);
     out('Dry run: nothing was changed. Add --execute to run the migration.');
-    return { executed: false, plan: undefined, rowsCopied: 0, eventsApplied: 0, lockMs: undefined, elapsedMs: o.elapsed() };
+    return { executed: false, plan: undefined, rowsCopied: 0, eventsApplied: 0, lockMs: undefined, elapsedMs: o.elapsed(), instant: false };
   }
   await o.conn.query(dropTable(config.database, o.names.changelog).sql);
   await o.conn.query(dropTable(config.database, o.names.checkpoint).sql);
@@ -311,5 +323,61 @@ async function finishCompletedSwap(o: {
     `Done: the interrupted migration of ${what} had completed its cut-over before it stopped; removed ${o.names.changelog} and ${o.names.checkpoint}; ` +
       (config.okToDropTable ? 'old table dropped.' : `old table kept as ${o.names.old}.`),
   );
-  return { executed: true, plan: undefined, rowsCopied: 0, eventsApplied: 0, lockMs: undefined, elapsedMs: o.elapsed() };
+  return { executed: true, plan: undefined, rowsCopied: 0, eventsApplied: 0, lockMs: undefined, elapsedMs: o.elapsed(), instant: false };
+}
+
+/**
+ * Tries the ALTER on the original table with ALGORITHM=INSTANT. inspectAndPlan has validated it on
+ * `_T_gho`, the only table created so far: it is dropped when the instant ALTER is done (or fails
+ * for real), and kept for the copy when the server cannot do it instantly (or not now). Returns the
+ * migration's result when done, undefined to go on with the copy.
+ */
+async function instantFirst(o: {
+  deps: MigrationDeps;
+  conn: Connection;
+  endpoint: Endpoint;
+  plan: Plan;
+  state: MigrationState;
+  hooks: Hooks;
+  elapsed: () => number;
+}): Promise<MigrationResult | undefined> {
+  const { config, out, log } = o.deps;
+  const what = `${config.database}.${config.table}`;
+  const dropGhost = (): Promise<unknown> => o.conn.query(dropTable(config.database, o.plan.names.ghost).sql);
+  let outcome: InstantOutcome;
+  try {
+    outcome = await tryInstantDdl({
+      endpoint: o.endpoint,
+      flavor: o.plan.version.flavor,
+      database: config.database,
+      table: config.table,
+      alterClause: o.plan.alterClause,
+      now: o.deps.now ?? Date.now,
+      log: log.child({ module: 'instant' }),
+    });
+  } catch (err) {
+    await dropGhost().catch((e: unknown) => log.warn({ err: describeError(e), table: o.plan.names.ghost }, 'could not drop the ghost table'));
+    throw new OschangeError('INSTANT_FAILED', `ALTER TABLE … ALGORITHM=INSTANT on ${what} failed: ${describeError(err)}`, { cause: err });
+  }
+  switch (outcome.kind) {
+    case 'not-possible':
+      out(`Instant: not possible (${outcome.reason}); copying instead.`);
+      return undefined;
+    case 'not-now':
+      out(`Instant: not possible now (${outcome.reason}); copying instead.`);
+      return undefined;
+    case 'done':
+      break;
+  }
+  out(`Instant: ${what} altered in place with ALGORITHM=INSTANT in ${outcome.ms} ms; no copy was needed.`);
+  // The table is altered: a ghost that cannot be dropped now is reported, and does not undo that.
+  await dropGhost().catch((err: unknown) => log.warn({ err: describeError(err), table: o.plan.names.ghost }, `could not drop the unused ghost table; drop ${o.plan.names.ghost} by hand`));
+  o.state.phase = 'done';
+  o.state.lockMs = outcome.ms;
+  await o.hooks.run('success');
+  out(
+    `Done: ${what} migrated in ${(o.elapsed() / 1000).toFixed(1)}s; rows copied: 0, binlog events applied: 0; ` +
+      `altered in place with ALGORITHM=INSTANT (the table was locked for at most ${outcome.ms} ms); no old table.`,
+  );
+  return { executed: true, plan: o.plan, rowsCopied: 0, eventsApplied: 0, lockMs: outcome.ms, elapsedMs: o.elapsed(), instant: true };
 }

@@ -2,12 +2,17 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync, readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { copyUnlessInstantAsked } from './migration.js';
 
 export const REPO = fileURLToPath(new URL('../..', import.meta.url));
 
-/** Runs the CLI from source (node + tsx), as a user would run the built `oschange`. */
+/**
+ * Runs the CLI from source (node + tsx), as a user would run the built `oschange`. A migration
+ * (`--alter`) copies unless the args say something about instant DDL (copyUnlessInstantAsked).
+ */
 export function spawnCli(args: readonly string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', 'cmd/oschange.ts', ...args], {
+  const argv = args.includes('--alter') ? copyUnlessInstantAsked(args) : args;
+  return spawn(process.execPath, ['--import', 'tsx', 'cmd/oschange.ts', ...argv], {
     cwd: REPO,
     env: { ...process.env, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],

@@ -9,6 +9,7 @@ import { migrationFlags } from '../../src/cli/migration-options.js';
 import { silentLogger } from '../../src/log.js';
 import { runMigration, type CutOverGate } from '../../src/migrator.js';
 import { quoteId, quoteTable } from '../../src/sql/quote.js';
+import { copyUnlessInstantAsked } from './migration.js';
 import { REPO } from './processes.js';
 import { freshDatabase, type TestServer } from './servers.js';
 
@@ -153,11 +154,12 @@ export async function runScenario(s: Scenario, server: TestServer): Promise<Scen
   const writer = await connect({ ...server.primary.admin, database: db.name });
   try {
     for (const statement of splitSql(s.createSql)) await admin.query(statement);
-    const argv = [
+    // The scenarios test the copy: their ALTERs copy even when the server could do them instantly.
+    const argv = copyUnlessInstantAsked([
       '--host', server.primary.app.host, '--port', String(server.primary.app.port), '--user', server.primary.app.user, '--password', server.primary.app.password,
       '--database', db.name, '--table', s.table, '--alter', s.alter, '--execute', '--chunk-size', '20', '--replica-server-id', String(10_000 + Math.floor(Math.random() * 50_000)),
       '--cut-over-lock-timeout-seconds', '5', '--default-retries', '5', ...s.extraArgs,
-    ];
+    ]);
     const raw = migrationFlags(yargs(argv)).strict().parseSync();
     const parsed = parseMigrationOptions(raw, { env: {}, readFile: (p) => readFileSync(p, 'utf8') });
     if ('errors' in parsed) throw new Error(parsed.errors.join('; '));
