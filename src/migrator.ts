@@ -1,7 +1,7 @@
 import { currentBinlogPosition } from './binlog/stream.js';
 import { formatPosition } from './binlog/types.js';
 import { decideResume } from './checkpoint/resume.js';
-import { schemaFingerprint, type Checkpoint, type SavedCheckpoint } from './checkpoint/store.js';
+import { loadCheckpoint, schemaFingerprint, type Checkpoint, type SavedCheckpoint } from './checkpoint/store.js';
 import type { MigrationConfig } from './config.js';
 import { connect, queryValue, type Connection } from './db/connect.js';
 import type { Endpoint } from './db/dsn.js';
@@ -21,7 +21,7 @@ import { tryInstantDdl, type InstantOutcome } from './migration/instant.js';
 import { reconnect } from './migration/reconnect.js';
 import { createChangelogTable } from './sql/changelog.js';
 import { createCheckpointTable } from './sql/checkpoint.js';
-import { dropTable } from './sql/ghost.js';
+import { dropTable, truncateTable } from './sql/ghost.js';
 import { countRows, tableExists } from './sql/inspect.js';
 import { MigrationState } from './state.js';
 import { statusIntervalMs, statusLine } from './status/format.js';
@@ -217,6 +217,18 @@ export async function runMigration(deps: MigrationDeps): Promise<MigrationResult
         out(`Connection lost while ${phase} (${describeError(err)}); reconnecting to go on from the last checkpoint…`);
         const conn = await reconnect({ endpoint, timeoutMs: config.reconnectTimeoutMs, signal: inner.signal, log });
         try {
+          if (resumed === undefined && (await loadCheckpoint(conn, config.database, names.checkpoint)) === undefined) {
+            // Lost before the first checkpoint (the copy had not begun): start over, as this run
+            // began — an empty ghost and a binlog position taken before the copy (DESIGN rule 1).
+            await dropLeftoverSentry(conn, config.database, names, log);
+            await conn.query(truncateTable(config.database, names.ghost).sql);
+            const position = await currentBinlogPosition(conn, version);
+            log.info({ position: formatPosition(position) }, 'no checkpoint saved yet: starting the copy over; binlog position taken before the copy');
+            state.rowsCopied = 0;
+            state.copyEndedAtMs = undefined;
+            start = { position, range: undefined, copiedUpTo: undefined, copyDone: false };
+            continue;
+          }
           const decision = await decideResume({ conn, database: config.database, names, alter: config.alter, log });
           if (decision.kind === 'completed') {
             log.warn('the cut-over had completed when the connection was lost');

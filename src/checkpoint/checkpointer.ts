@@ -1,4 +1,5 @@
 import type { Connection } from '../db/connect.js';
+import { isTransientError } from '../db/transient.js';
 import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { MigrationState } from '../state.js';
@@ -27,7 +28,10 @@ export class Checkpointer {
 
   constructor(private readonly o: CheckpointerOptions) {}
 
-  /** Saves now; resolves false when there is nothing safe to save yet or the write failed. */
+  /**
+   * Saves now; resolves false when there is nothing safe to save yet or the write failed, and
+   * rejects when the checkpoint's connection is lost.
+   */
   async save(): Promise<boolean> {
     const { state } = this.o;
     const position = state.safeAppliedPosition;
@@ -46,6 +50,9 @@ export class Checkpointer {
       state.checkpointedAtMs = Date.now();
       return true;
     } catch (err) {
+      // Its own connection gone: no checkpoint could be saved again, so the attempt must start over
+      // (from the last saved one) rather than go on unprotected.
+      if (isTransientError(err) && !(await alive(this.o.conn))) throw err;
       this.failures++;
       if (this.failures === 1 || this.failures % 20 === 0) this.o.log.warn({ err: describeError(err), failures: this.failures }, 'saving the checkpoint failed');
       return false;
@@ -62,5 +69,14 @@ export class Checkpointer {
       if (signal.aborted) return;
       await this.save();
     }
+  }
+}
+
+async function alive(conn: Connection): Promise<boolean> {
+  try {
+    await conn.query('SELECT 1');
+    return true;
+  } catch {
+    return false;
   }
 }

@@ -6,6 +6,7 @@ import { BinlogStream } from '../binlog/stream.js';
 import { formatPosition, type BinlogPosition } from '../binlog/types.js';
 import { startHeartbeat, writeMarker } from '../changelog/heartbeat.js';
 import { Checkpointer } from '../checkpoint/checkpointer.js';
+import { lossPoint } from '../fault-point.js';
 import { ADAPTIVE_MIN_ROWS } from '../copy/chunk-sizer.js';
 import { defaultCopyThreads } from '../copy/threads.js';
 import { availableParallelism } from 'node:os';
@@ -153,7 +154,9 @@ export async function runAttempt(ctx: AttemptContext): Promise<number> {
       intervalMs: config.checkpointIntervalMs,
       log: log.child({ module: 'checkpoint' }),
     });
-    await checkpointer.save();
+    lossPoint('attempt:before-first-checkpoint');
+    // Without a first checkpoint a lost connection would have nothing to go on from: it must be saved.
+    if (!(await checkpointer.save())) throw new Error(`could not save the first checkpoint to ${names.checkpoint} (the log says why)`);
     track(checkpointer.run(attempt.signal));
 
     // --- throttling: decided continuously beside the copy; a panic stops everything.

@@ -18,6 +18,11 @@ export function dropTable(database: string, table: string): Statement {
 }
 
 /** One atomic RENAME of several tables. */
+/** Empties a table (the ghost, when a run starts its copy over). */
+export function truncateTable(database: string, table: string): Statement {
+  return { sql: `TRUNCATE TABLE ${quoteTable(database, table)}`, params: [] };
+}
+
 export function renameTables(database: string, pairs: readonly (readonly [from: string, to: string])[]): Statement {
   return stmt(`RENAME TABLE ${pairs.map(([f, t]) => `${quoteTable(database, f)} TO ${quoteTable(database, t)}`).join(', ')}`);
 }

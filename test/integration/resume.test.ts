@@ -30,9 +30,8 @@ describe.each(testServers().map((s) => [label(s), s] as const))('--resume on %s'
     const running = runMigration({ config, log: silentLogger(), out: (l) => out.push(l), signal: stop.signal, observe: (s) => (state = s) });
     if (o.stopAfterRows !== undefined) {
       const rows = o.stopAfterRows;
-      // Past a periodic checkpoint (every second) with the copy under way.
-      await waitUntil(() => (state?.rowsCopied ?? 0) >= rows && (state?.checkpointedAtMs ?? 0) > 0 && (state?.rowsCopied ?? 0) < 20_000, 30_000, 'the copy to get going');
-      await new Promise((r) => setTimeout(r, 1200));
+      // With the copy under way (a stopped run saves its last checkpoint as it stops).
+      await waitUntil(() => (state?.rowsCopied ?? 0) >= rows, 30_000, 'the copy to get going');
       stop.abort();
     }
     const outcome = await running.then(
@@ -111,6 +110,25 @@ describe.each(testServers().map((s) => [label(s), s] as const))('--resume on %s'
     expect(resumed.out.some((l) => l.includes(`Resumed: from ${before} rows copied`))).toBe(true);
     const sum = async (t: string) => (await queryRows(admin, tableChecksum(db.name, t, COLUMNS).sql))[0];
     expect(await sum('users')).toEqual(await sum('_users_del'));
+    expect(await tables()).toEqual(['_users_del', 'users']);
+  });
+
+  it('goes on after a connection lost before the first checkpoint: starts its copy over, in the same run', async () => {
+    await admin.query('DROP TABLE IF EXISTS users, _users_del, _users_gho, _users_ghc, _users_ghk');
+    await seedUsers(admin, { database: db.name, rows: 5000 });
+    const before = await queryRows(admin, `SELECT ${COLUMNS.join(', ')} FROM users ORDER BY id`);
+    process.env['OSCHANGE_TEST_LOSE_AT'] = `attempt:before-first-checkpoint#${server.name}`;
+    try {
+      const { out, error } = await migrate(ALTER, []);
+      expect(error).toBeUndefined();
+      expect(out.filter((l) => l.startsWith('Connection lost'))).toEqual([
+        'Connection lost while preparing (Connection lost: the server closed the connection (test: attempt:before-first-checkpoint)); reconnecting to go on from the last checkpoint…',
+      ]);
+      expect(out.at(-1)).toMatch(/^Done: .* rows copied: 5000, .*checksum equal/);
+    } finally {
+      delete process.env['OSCHANGE_TEST_LOSE_AT'];
+    }
+    expect(await queryRows(admin, `SELECT ${COLUMNS.join(', ')} FROM users ORDER BY id`)).toEqual(before);
     expect(await tables()).toEqual(['_users_del', 'users']);
   });
 });
