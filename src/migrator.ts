@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { currentBinlogPosition } from './binlog/stream.js';
 import { formatPosition } from './binlog/types.js';
 import { decideResume } from './checkpoint/resume.js';
@@ -130,8 +131,13 @@ export async function runMigration(deps: MigrationDeps): Promise<MigrationResult
       );
     }
     // --- instant first: an ALTER the server can do as a metadata change needs no copy. Not on a
-    // resume: its ghost holds work, and the operator asked to go on with it.
-    const tryInstant = config.attemptInstantDdl && !config.resume;
+    // resume: its ghost holds work, and the operator asked to go on with it. Not while the postpone
+    // flag file exists: the operator decides when the table changes, and an instant ALTER cannot wait.
+    const postponing = config.postponeCutOverFlagFile !== undefined && existsSync(config.postponeCutOverFlagFile);
+    const tryInstant = config.attemptInstantDdl && !config.resume && !postponing;
+    if (config.attemptInstantDdl && !config.resume && postponing) {
+      out(`Instant: not tried while ${config.postponeCutOverFlagFile ?? ''} exists (the cut-over is postponed); copying, so the change waits for it.`);
+    }
     if (!config.execute) {
       if (tryInstant) out('Instant: would try ALGORITHM=INSTANT first (--no-attempt-instant-ddl to always copy).');
       out('Dry run: nothing was changed. Add --execute to run the migration.');

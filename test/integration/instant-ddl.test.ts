@@ -8,7 +8,9 @@ import { silentLogger } from '../../src/log.js';
 import { runMigration, type MigrationResult } from '../../src/migrator.js';
 import { seedUsers } from '../../src/sandbox/seed.js';
 import { quoteTable } from '../../src/sql/quote.js';
+import type { MigrationState } from '../../src/state.js';
 import { configFromFlags } from '../helpers/migration.js';
+import { waitUntil } from '../helpers/processes.js';
 import { freshDatabase, label, testServers } from '../helpers/servers.js';
 
 const COLUMNS = ['id', 'email', 'name', 'score', 'balance', 'created_at', 'updated_at', 'bio'];
@@ -126,6 +128,27 @@ describe.each(testServers().map((s) => [label(s), s] as const))('instant DDL fir
       await (released ?? holder.query('ROLLBACK')).catch(() => undefined);
       await holder.end();
     }
+  });
+
+  it('does not try while the postpone flag file exists: it copies, and the change waits for the flag', async () => {
+    const flag = join(hooksDir, 'postpone');
+    writeFileSync(flag, '');
+    let state: MigrationState | undefined;
+    const out: string[] = [];
+    const running = runMigration({
+      config: config('ADD COLUMN phone VARCHAR(20)', ['--attempt-instant-ddl', '--postpone-cut-over-flag-file', flag]),
+      log: silentLogger(),
+      out: (l) => out.push(l),
+      signal: new AbortController().signal,
+      observe: (s) => (state = s),
+    });
+    await waitUntil(() => state?.phase === 'postponing cut-over', 60_000, 'the postponed cut-over');
+    expect(await columns()).toEqual(COLUMNS);
+    rmSync(flag);
+    const result = await running;
+    expect(out.filter((l) => l.startsWith('Instant'))).toEqual([`Instant: not tried while ${flag} exists (the cut-over is postponed); copying, so the change waits for it.`]);
+    expect(result).toMatchObject({ executed: true, instant: false, rowsCopied: ROWS });
+    expect(await columns()).toEqual([...COLUMNS, 'phone']);
   });
 
   it('always copies with --no-attempt-instant-ddl', async () => {
