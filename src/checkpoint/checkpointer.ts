@@ -1,4 +1,4 @@
-import type { Connection } from '../db/connect.js';
+import { isAlive, type Connection } from '../db/connect.js';
 import { isTransientError } from '../db/transient.js';
 import { describeError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -52,7 +52,7 @@ export class Checkpointer {
     } catch (err) {
       // Its own connection gone: no checkpoint could be saved again, so the attempt must start over
       // (from the last saved one) rather than go on unprotected.
-      if (isTransientError(err) && !(await alive(this.o.conn))) throw err;
+      if (isTransientError(err) && !(await isAlive(this.o.conn))) throw err;
       this.failures++;
       if (this.failures === 1 || this.failures % 20 === 0) this.o.log.warn({ err: describeError(err), failures: this.failures }, 'saving the checkpoint failed');
       return false;
@@ -69,14 +69,5 @@ export class Checkpointer {
       if (signal.aborted) return;
       await this.save();
     }
-  }
-}
-
-async function alive(conn: Connection): Promise<boolean> {
-  try {
-    await conn.query('SELECT 1');
-    return true;
-  } catch {
-    return false;
   }
 }

@@ -41,3 +41,13 @@ export async function queryValue(conn: Connection, sql: string, params: readonly
   if (first === undefined) return undefined;
   return Object.values(first)[0];
 }
+
+/** True when the session still answers (a lost connection's queries fail at once). */
+export async function isAlive(conn: Connection): Promise<boolean> {
+  try {
+    await conn.query('SELECT 1');
+    return true;
+  } catch {
+    return false;
+  }
+}

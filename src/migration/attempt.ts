@@ -14,7 +14,7 @@ import type { Checkpoint } from '../checkpoint/store.js';
 import type { MigrationConfig } from '../config.js';
 import { copyRows, isMemberType, readCopyRange, type CopyRange } from '../copy/copier.js';
 import { sentrySwap } from '../cutover/sentry-swap.js';
-import { connect, type Connection } from '../db/connect.js';
+import { connect, isAlive, type Connection } from '../db/connect.js';
 import type { Endpoint } from '../db/dsn.js';
 import type { ServerVersion } from '../db/flavor.js';
 import { prepareWriterSession } from '../db/session.js';
@@ -287,7 +287,7 @@ export async function runAttempt(ctx: AttemptContext): Promise<number> {
         return result.lockMs;
       } catch (err) {
         // A lost connection goes to the migrator, which finds out whether the swap went through.
-        if (attempt.signal.aborted || (await connectionLost(control))) throw err;
+        if (attempt.signal.aborted || !(await isAlive(control))) throw err;
         if (n >= config.defaultRetries) {
           throw new OschangeError('CUTOVER_FAILED', `cut-over failed after ${n} attempt(s), the original table is untouched: ${describeError(err)}`, { cause: err });
         }
@@ -327,14 +327,5 @@ async function within(p: Promise<unknown>, ms: number): Promise<boolean> {
     return await Promise.race([settled, timedOut]);
   } finally {
     clearTimeout(timer);
-  }
-}
-
-async function connectionLost(conn: Connection): Promise<boolean> {
-  try {
-    await conn.query('SELECT 1');
-    return false;
-  } catch {
-    return true;
   }
 }

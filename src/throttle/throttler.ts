@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Connection } from '../db/connect.js';
-import { queryRows, queryValue } from '../db/connect.js';
+import { isAlive, queryRows, queryValue } from '../db/connect.js';
 import { describeError } from '../errors.js';
 import { isTransientError } from '../db/transient.js';
 import type { Logger } from '../log.js';
@@ -33,15 +33,6 @@ export interface ThrottlerOptions {
  * in state.throttleReason for the copier, the status line and the socket. The binlog applier is
  * never throttled, so the backlog does not grow while the copy waits.
  */
-async function alive(conn: Connection): Promise<boolean> {
-  try {
-    await conn.query('SELECT 1');
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 export class Throttler {
   constructor(private readonly o: ThrottlerOptions) {}
 
@@ -54,7 +45,7 @@ export class Throttler {
         reason = await this.evaluate();
       } catch (err) {
         // A lost connection to the primary is not a throttle reason: the migration reconnects.
-        if (isTransientError(err) && !(await alive(this.o.conn))) throw err;
+        if (isTransientError(err) && !(await isAlive(this.o.conn))) throw err;
         reason = `throttle check failed: ${describeError(err)}`;
       }
       // Logged when throttling starts, stops or changes its kind of reason, and every 5 s while it
