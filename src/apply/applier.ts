@@ -66,22 +66,30 @@ export class Applier {
   /** Resolves once every event up to a marker (hint, value) written after this call has been applied. */
   waitForMarker(hint: string, value: string, timeoutMs: number, signal?: AbortSignal): Promise<void> {
     return new Promise((resolve, reject) => {
+      // Every way out removes the others: a long migration waits for thousands of markers on one signal.
+      const done = (): void => {
+        clearTimeout(timer);
+        signal?.removeEventListener('abort', onAbort);
+        const i = this.waiters.indexOf(entry);
+        if (i >= 0) this.waiters.splice(i, 1);
+      };
       const entry = {
         hint,
         value,
         resolve: () => {
-          clearTimeout(timer);
+          done();
           resolve();
         },
       };
+      const onAbort = (): void => {
+        done();
+        reject(signal?.reason instanceof Error ? signal.reason : new Error('aborted'));
+      };
       const timer = setTimeout(() => {
-        this.waiters.splice(this.waiters.indexOf(entry), 1);
+        done();
         reject(new Error(`the binlog applier did not reach marker ${hint}=${value} within ${timeoutMs} ms`));
       }, timeoutMs);
-      signal?.addEventListener('abort', () => {
-        clearTimeout(timer);
-        reject(signal.reason instanceof Error ? signal.reason : new Error('aborted'));
-      }, { once: true });
+      signal?.addEventListener('abort', onAbort, { once: true });
       this.waiters.push(entry);
     });
   }

@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { isAlive, type Connection } from '../db/connect.js';
 import { isTransientError } from '../db/transient.js';
 import { describeError } from '../errors.js';
@@ -62,10 +63,7 @@ export class Checkpointer {
   /** Saves every interval until the signal aborts. */
   async run(signal: AbortSignal): Promise<void> {
     while (!signal.aborted) {
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.o.intervalMs);
-        signal.addEventListener('abort', () => { clearTimeout(timer); resolve(); }, { once: true });
-      });
+      await sleep(this.o.intervalMs, undefined, { signal }).catch(() => undefined);
       if (signal.aborted) return;
       await this.save();
     }
