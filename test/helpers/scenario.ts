@@ -166,11 +166,12 @@ export async function runScenario(s: Scenario, server: TestServer): Promise<Scen
   const writer = await connect({ ...server.primary.admin, database: db.name });
   try {
     for (const statement of splitSql(s.createSql)) await admin.query(statement);
-    // The scenarios test the copy: their ALTERs copy even when the server could do them instantly.
+    // The scenarios test the copy: their ALTERs copy even when the server could do them instantly,
+    // with 3 copy workers over chunks of 20 rows, so every key shape is copied in parallel.
     const argv = copyUnlessInstantAsked([
       '--host', server.primary.app.host, '--port', String(server.primary.app.port), '--user', server.primary.app.user, '--password', server.primary.app.password,
       '--database', db.name, '--table', s.table, '--alter', s.alter, '--execute', '--chunk-size', '20', '--replica-server-id', String(10_000 + Math.floor(Math.random() * 50_000)),
-      '--cut-over-lock-timeout-seconds', '5', '--default-retries', '5', ...s.extraArgs,
+      '--cut-over-lock-timeout-seconds', '5', '--default-retries', '5', '--copy-threads', '3', ...s.extraArgs,
     ]);
     const raw = migrationFlags(yargs(argv)).strict().parseSync();
     const parsed = parseMigrationOptions(raw, { env: {}, readFile: (p) => readFileSync(p, 'utf8') });
