@@ -3,60 +3,33 @@ import { currentBinlogPosition } from './binlog/stream.js';
 import { formatPosition } from './binlog/types.js';
 import { decideResume } from './checkpoint/resume.js';
 import { loadCheckpoint, schemaFingerprint, type Checkpoint, type SavedCheckpoint } from './checkpoint/store.js';
-import type { MigrationConfig } from './config.js';
 import { connect, queryValue, type Connection } from './db/connect.js';
-import type { Endpoint } from './db/dsn.js';
 import { describeVersion, parseServerVersion } from './db/flavor.js';
 import { resolvePrimary } from './db/primary.js';
 import { isTransientError } from './db/transient.js';
 import { describeError, ExitCode, OschangeError } from './errors.js';
-import { inspectAndPlan, type Plan } from './inspect/plan.js';
-import { tableNames, type TableNames } from './inspect/names.js';
+import { inspectAndPlan } from './inspect/plan.js';
+import { tableNames } from './inspect/names.js';
 import { Hooks } from './hooks/hooks.js';
 import { startControlServer } from './control/server.js';
 import { defaultSocketPath } from './control/socket-path.js';
 import { migrationTarget } from './control/migration-target.js';
-import type { Logger } from './log.js';
 import { runAttempt, type AttemptStart, type CutOverGate } from './migration/attempt.js';
-import { tryInstantDdl, type InstantOutcome } from './migration/instant.js';
+import { instantFirst } from './migration/instant-first.js';
+import { dropLeftoverSentry, finishCompletedSwap, fromCheckpoint } from './migration/recovery.js';
+import type { MigrationDeps, MigrationResult } from './migration/types.js';
 import { reconnect } from './migration/reconnect.js';
 import { createChangelogTable } from './sql/changelog.js';
 import { createCheckpointTable } from './sql/checkpoint.js';
 import { dropTable, truncateTable } from './sql/ghost.js';
-import { countRows, tableExists } from './sql/inspect.js';
+import { countRows } from './sql/inspect.js';
 import { MigrationState } from './state.js';
 import { statusIntervalMs, statusLine } from './status/format.js';
 import { describePlan } from './status/plan-report.js';
 
 export type { CutOverGate } from './migration/attempt.js';
 
-export interface MigrationDeps {
-  readonly config: MigrationConfig;
-  readonly log: Logger;
-  /** User-facing lines: the plan, the status line, the result. */
-  readonly out: (line: string) => void;
-  readonly signal: AbortSignal;
-  readonly now?: () => number;
-  /**
-   * Called once the copy is done, the ghost is in sync and verified, right before the cut-over; the
-   * migration waits for it. Tests use it as a programmable postponed cut-over.
-   */
-  readonly beforeCutOver?: (gate: CutOverGate) => Promise<void>;
-  /** Receives the live state as soon as it exists (the control socket and tests watch it). */
-  readonly observe?: (state: MigrationState) => void;
-}
-
-export interface MigrationResult {
-  readonly executed: boolean;
-  readonly plan: Plan | undefined;
-  readonly rowsCopied: number;
-  readonly eventsApplied: number;
-  /** How long the original table was locked (for an instant ALTER: the whole ALTER, lock wait included). */
-  readonly lockMs: number | undefined;
-  readonly elapsedMs: number;
-  /** The ALTER was done in place with ALGORITHM=INSTANT: no ghost, no copy, no cut-over. */
-  readonly instant: boolean;
-}
+export type { MigrationDeps, MigrationResult } from './migration/types.js';
 
 /** One migration, start to end. Only this function and runAttempt know the order of the phases. */
 export async function runMigration(deps: MigrationDeps): Promise<MigrationResult> {
@@ -298,104 +271,4 @@ export async function runMigration(deps: MigrationDeps): Promise<MigrationResult
     await Promise.allSettled(closers.map((c) => c()));
     await Promise.allSettled(connections.map((c) => c.end()));
   }
-}
-
-/** The attempt start a checkpoint describes; the counters go back to what it saw. */
-function fromCheckpoint(cp: Checkpoint, state: MigrationState): AttemptStart {
-  state.rowsCopied = cp.rowsCopied;
-  if (cp.copyDone) state.copyEndedAtMs ??= state.copyStartedAtMs;
-  else state.copyEndedAtMs = undefined;
-  return { position: cp.position, range: cp.range, copiedUpTo: cp.copiedUpTo, copyDone: cp.copyDone };
-}
-
-/** The sentry of a cut-over whose connection was lost; no cut-over runs now, so it is ours to drop. */
-async function dropLeftoverSentry(conn: Connection, database: string, names: TableNames, log: Logger): Promise<void> {
-  const s = tableExists(database, names.sentry);
-  if (Number(await queryValue(conn, s.sql, s.params)) === 0) return;
-  await conn.query(dropTable(database, names.sentry).sql);
-  log.info({ table: names.sentry }, 'dropped the sentry of an interrupted cut-over');
-}
-
-/** --resume found the swap done: the interrupted run got through its cut-over. Only cleanup is left. */
-async function finishCompletedSwap(o: {
-  deps: MigrationDeps;
-  conn: Connection;
-  names: TableNames;
-  state: MigrationState;
-  hooks: Hooks;
-  elapsed: () => number;
-}): Promise<MigrationResult> {
-  const { config, out } = o.deps;
-  const what = `${config.database}.${config.table}`;
-  if (!config.execute) {
-    out(`Resume: the interrupted migration of ${what} had completed its cut-over (the table has the new schema, the old one is ${o.names.old}); with --execute, --resume removes ${o.names.changelog} and ${o.names.checkpoint}.`);
-    out('Dry run: nothing was changed. Add --execute to run the migration.');
-    return { executed: false, plan: undefined, rowsCopied: 0, eventsApplied: 0, lockMs: undefined, elapsedMs: o.elapsed(), instant: false };
-  }
-  await o.conn.query(dropTable(config.database, o.names.changelog).sql);
-  await o.conn.query(dropTable(config.database, o.names.checkpoint).sql);
-  if (config.okToDropTable) await o.conn.query(dropTable(config.database, o.names.old).sql);
-  o.state.phase = 'done';
-  await o.hooks.run('success');
-  out(
-    `Done: the interrupted migration of ${what} had completed its cut-over before it stopped; removed ${o.names.changelog} and ${o.names.checkpoint}; ` +
-      (config.okToDropTable ? 'old table dropped.' : `old table kept as ${o.names.old}.`),
-  );
-  return { executed: true, plan: undefined, rowsCopied: 0, eventsApplied: 0, lockMs: undefined, elapsedMs: o.elapsed(), instant: false };
-}
-
-/**
- * Tries the ALTER on the original table with ALGORITHM=INSTANT. inspectAndPlan has validated it on
- * `_T_gho`, the only table created so far: it is dropped when the instant ALTER is done (or fails
- * for real), and kept for the copy when the server cannot do it instantly (or not now). Returns the
- * migration's result when done, undefined to go on with the copy.
- */
-async function instantFirst(o: {
-  deps: MigrationDeps;
-  conn: Connection;
-  endpoint: Endpoint;
-  plan: Plan;
-  state: MigrationState;
-  hooks: Hooks;
-  elapsed: () => number;
-}): Promise<MigrationResult | undefined> {
-  const { config, out, log } = o.deps;
-  const what = `${config.database}.${config.table}`;
-  const dropGhost = (): Promise<unknown> => o.conn.query(dropTable(config.database, o.plan.names.ghost).sql);
-  let outcome: InstantOutcome;
-  try {
-    outcome = await tryInstantDdl({
-      endpoint: o.endpoint,
-      flavor: o.plan.version.flavor,
-      database: config.database,
-      table: config.table,
-      alterClause: o.plan.alterClause,
-      now: o.deps.now ?? Date.now,
-      log: log.child({ module: 'instant' }),
-    });
-  } catch (err) {
-    await dropGhost().catch((e: unknown) => log.warn({ err: describeError(e), table: o.plan.names.ghost }, 'could not drop the ghost table'));
-    throw new OschangeError('INSTANT_FAILED', `ALTER TABLE … ALGORITHM=INSTANT on ${what} failed: ${describeError(err)}`, { cause: err });
-  }
-  switch (outcome.kind) {
-    case 'not-possible':
-      out(`Instant: not possible (${outcome.reason}); copying instead.`);
-      return undefined;
-    case 'not-now':
-      out(`Instant: not possible now (${outcome.reason}); copying instead.`);
-      return undefined;
-    case 'done':
-      break;
-  }
-  out(`Instant: ${what} altered in place with ALGORITHM=INSTANT in ${outcome.ms} ms; no copy was needed.`);
-  // The table is altered: a ghost that cannot be dropped now is reported, and does not undo that.
-  await dropGhost().catch((err: unknown) => log.warn({ err: describeError(err), table: o.plan.names.ghost }, `could not drop the unused ghost table; drop ${o.plan.names.ghost} by hand`));
-  o.state.phase = 'done';
-  o.state.lockMs = outcome.ms;
-  await o.hooks.run('success');
-  out(
-    `Done: ${what} migrated in ${(o.elapsed() / 1000).toFixed(1)}s; rows copied: 0, binlog events applied: 0; ` +
-      `altered in place with ALGORITHM=INSTANT (the table was locked for at most ${outcome.ms} ms); no old table.`,
-  );
-  return { executed: true, plan: o.plan, rowsCopied: 0, eventsApplied: 0, lockMs: outcome.ms, elapsedMs: o.elapsed(), instant: true };
 }
