@@ -1,12 +1,13 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { expect } from 'vitest';
 import yargs from 'yargs';
 import { connect, queryRows, type Connection } from '../../src/db/connect.js';
 import { errno } from '../../src/db/retry.js';
 import { parseMigrationOptions } from '../../src/cli/migration-options.js';
 import { migrationFlags } from '../../src/cli/migration-options.js';
-import { silentLogger } from '../../src/log.js';
+import { createLogger, silentLogger } from '../../src/log.js';
 import { runMigration, type CutOverGate } from '../../src/migrator.js';
 import { quoteId, quoteTable } from '../../src/sql/quote.js';
 import { copyUnlessInstantAsked } from './migration.js';
@@ -24,7 +25,16 @@ export interface Scenario {
   readonly extraArgs: readonly string[];
   readonly expectFailure: string | undefined;
   readonly flavors: readonly string[] | undefined;
+  /** Workload statements per second at most (`workload_rate`, default DEFAULT_WORKLOAD_RATE). */
+  readonly workloadRate: number;
 }
+
+/**
+ * The workload runs at a fixed pace, not as fast as the machine allows: an unpaced writer makes the
+ * amount of binlog the applier must replay depend on the machine's speed (large-values wrote MBs a
+ * second and took 76 s on an idle 2-core machine, 300+ s on a busy one). Speed belongs in the bench.
+ */
+export const DEFAULT_WORKLOAD_RATE = 200;
 
 const SCENARIOS = join(REPO, 'test/scenarios');
 
@@ -36,6 +46,8 @@ export function loadScenarios(): Scenario[] {
       const dir = join(SCENARIOS, name);
       const read = (f: string): string | undefined => (existsSync(join(dir, f)) ? readFileSync(join(dir, f), 'utf8') : undefined);
       const flavors = read('flavors');
+      const workloadRate = Number(read('workload_rate')?.trim() ?? DEFAULT_WORKLOAD_RATE);
+      if (!(workloadRate > 0)) throw new Error(`${name}/workload_rate must be a number of statements per second above 0`);
       return {
         name,
         dir,
@@ -46,6 +58,7 @@ export function loadScenarios(): Scenario[] {
         extraArgs: (read('extra_args') ?? '').trim().split(/\s+/).filter((a) => a !== ''),
         expectFailure: read('expect_failure')?.trim(),
         flavors: flavors?.split(/\s+/).filter((f) => f !== ''),
+        workloadRate,
       };
     });
 }
@@ -72,11 +85,16 @@ function substitute(statement: string): string {
  * checksum's shared locks can make an UPDATE that moves a unique key the deadlock's victim
  * (unique-not-null-no-pk, in 1 of 2 full runs on 2026-11-26, on both flavors). Anything else fails the scenario.
  */
-function startWorkload(conn: Connection, statements: readonly string[]): { stop: () => Promise<number> } {
+function startWorkload(conn: Connection, statements: readonly string[], perSecond: number): { stop: () => Promise<number>; ran: (n: number, timeoutMs: number) => Promise<void> } {
   let running = true;
   let count = 0;
+  const started = performance.now();
   const loop = (async () => {
     while (running && statements.length > 0) {
+      // Statement n starts no earlier than n / perSecond seconds after the first.
+      const due = started + (count * 1000) / perSecond - performance.now();
+      if (due > 0) await sleep(due);
+      if (!running) break;
       const s = substitute(statements[count % statements.length] as string);
       for (let attempt = 1; ; attempt++) {
         try {
@@ -99,17 +117,27 @@ function startWorkload(conn: Connection, statements: readonly string[]): { stop:
       await loop;
       return count;
     },
+    /** Resolves once n statements have run (or the workload failed, or timeoutMs passed). */
+    ran: async (n, timeoutMs) => {
+      const deadline = performance.now() + timeoutMs;
+      let failed = false;
+      void loop.catch(() => (failed = true));
+      while (count < n && !failed && performance.now() < deadline) await sleep(20);
+    },
   };
 }
 
 /**
- * Rows as comparable plain values: numbers as text, JSON as canonical text, and — in the columns
+ * Rows as comparable plain values: numbers as text, binary values as `hex:…`, JSON as canonical text, and — in the columns
  * named by `decimals`, where an ALTER may widen the scale — decimals without trailing zeros.
  */
 function normalize(rows: Record<string, unknown>[], decimals: ReadonlySet<number> = new Set()): unknown[][] {
   return rows.map((r) =>
     Object.values(r).map((v, i) => {
       if (typeof v === 'number' || typeof v === 'bigint') return String(v);
+      // As text: vitest compares Buffers byte by byte through its generic iterable equality, which
+      // took 28 s for large-values' 60 MB of BLOBs; strings compare at once.
+      if (Buffer.isBuffer(v)) return `hex:${v.toString('hex')}`;
       if (typeof v === 'string' && decimals.has(i) && /^-?\d+\.\d+$/.test(v)) return v.replace(/\.?0+$/, '');
       if (v !== null && typeof v === 'object' && !Buffer.isBuffer(v)) return JSON.stringify(v);
       return v;
@@ -117,9 +145,13 @@ function normalize(rows: Record<string, unknown>[], decimals: ReadonlySet<number
   );
 }
 
+/** Sorted by each row's text, computed once per row (rows of large-values are ~300 KB each). */
 function sortRows(rows: unknown[][]): unknown[][] {
-  const keyOf = (r: unknown[]): string => JSON.stringify(r.map((v) => (Buffer.isBuffer(v) ? `hex:${v.toString('hex')}` : v)));
-  return [...rows].sort((a, b) => (keyOf(a) < keyOf(b) ? -1 : keyOf(a) > keyOf(b) ? 1 : 0));
+  const keyOf = (r: unknown[]): string => JSON.stringify(r);
+  return rows
+    .map((row) => ({ row, key: keyOf(row) }))
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0))
+    .map((r) => r.row);
 }
 
 async function snapshot(conn: Connection, database: string, table: string, columns: readonly string[], key: readonly string[], decimals: ReadonlySet<number>): Promise<unknown[][]> {
@@ -184,13 +216,16 @@ export async function runScenario(s: Scenario, server: TestServer): Promise<Scen
       return { workloadStatements: 0, rowsCompared: 0 };
     }
 
-    const workload = startWorkload(writer, s.workload);
+    const workload = startWorkload(writer, s.workload, s.workloadRate);
     let workloadStatements = 0;
     let ghostContent: unknown[][] = [];
     let ghostKey: readonly string[] = [];
     let rowsCompared = 0;
     const beforeCutOver = async (gate: CutOverGate): Promise<void> => {
-      // Writes stop; once the ghost has caught up, original and ghost must hold the same rows.
+      // A fast copy can be over before the workload has written much: the cut-over waits until it
+      // has run for about two seconds, so every case replays real binlog events. Then writes stop;
+      // once the ghost has caught up, original and ghost must hold the same rows.
+      await workload.ran(Math.ceil(s.workloadRate * 2), 60_000);
       workloadStatements = await workload.stop();
       await gate.waitCaughtUp();
       const { pairs } = gate.plan.mapping;
@@ -209,7 +244,7 @@ export async function runScenario(s: Scenario, server: TestServer): Promise<Scen
       ghostContent = normalize(all);
     };
     try {
-      const result = await runMigration({ config: parsed.config, log: silentLogger(), out: () => undefined, signal: new AbortController().signal, beforeCutOver });
+      const result = await runMigration({ config: parsed.config, log: process.env['OSCHANGE_TEST_LOG'] ? createLogger({ destination: process.stderr, pretty: false }) : silentLogger(), out: (l) => { if (process.env['OSCHANGE_TEST_LOG']) process.stderr.write(l + '\n'); }, signal: new AbortController().signal, beforeCutOver });
       expect(result.lockMs).toBeLessThan(5000);
     } finally {
       await workload.stop().catch(() => undefined);
