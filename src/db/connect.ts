@@ -1,11 +1,13 @@
 import mysql from 'mysql2/promise';
 import type { Endpoint } from './dsn.js';
+import { sessionSetup } from './session.js';
 
 export type Connection = mysql.Connection;
 
 /**
- * Every session oschange opens: UTC (values travel exactly, DESIGN rule 5), big numbers and dates
- * as strings so nothing is rounded through a JS number or Date.
+ * Every session oschange opens: its own sql_mode, UTC and utf8mb4 whatever the server's globals
+ * (src/db/session.ts), big numbers and dates as strings so nothing is rounded through a JS number
+ * or Date (docs/design.md rule 5).
  */
 export async function connect(e: Endpoint, options: { connectTimeoutMs?: number } = {}): Promise<Connection> {
   const conn = await mysql.createConnection({
@@ -23,7 +25,12 @@ export async function connect(e: Endpoint, options: { connectTimeoutMs?: number 
     connectTimeout: options.connectTimeoutMs ?? 10_000,
     multipleStatements: false,
   });
-  await conn.query("SET time_zone = '+00:00'");
+  try {
+    for (const s of sessionSetup()) await conn.query(s.sql, [...s.params]);
+  } catch (err) {
+    conn.destroy();
+    throw err;
+  }
   return conn;
 }
 

@@ -1,22 +1,28 @@
-import type { Connection } from './connect.js';
-import { queryValue } from './connect.js';
+import { stmt, type Statement } from '../sql/quote.js';
 
 /**
- * Session settings for the sessions that write rows (copy and apply): values must land exactly as
- * they are in the original. Zero dates the original holds must be writable (NO_ZERO_DATE off), and
- * an id of 0 must stay 0 instead of taking the next auto-increment value (NO_AUTO_VALUE_ON_ZERO).
+ * The sql_mode of every session oschange opens, whatever the server's global sql_mode. A session
+ * inherits the global mode, and several modes change what oschange's statements mean:
+ * - NO_BACKSLASH_ESCAPES: mysql2 escapes `?` values with backslashes, so a stored `a\b` or
+ *   `O'Brien` would be corrupted, fail, or be read as SQL;
+ * - ANSI_QUOTES: `"…"` in the operator's ALTER would become an identifier instead of a string;
+ * - PAD_CHAR_TO_FULL_LENGTH (MySQL), EMPTY_STRING_IS_NULL (MariaDB): values would change on the way
+ *   through INSERT … SELECT;
+ * - no strict mode: a value that does not fit would be silently truncated instead of refused.
+ * So the mode is set, not adjusted: strict for every table (a value that does not fit is an error,
+ * or with INSERT IGNORE a warning the copy checks), zero dates writable (NO_ZERO_DATE and
+ * NO_ZERO_IN_DATE left out: the original may hold them), and an id of 0 kept as 0 instead of taking
+ * the next AUTO_INCREMENT value (NO_AUTO_VALUE_ON_ZERO).
  * https://dev.mysql.com/doc/refman/9.4/en/sql-mode.html
+ * https://mariadb.com/kb/en/sql-mode/
  */
-export function writerSqlMode(current: string): string {
-  const modes = current
-    .split(',')
-    .map((m) => m.trim())
-    .filter((m) => m !== '' && m !== 'NO_ZERO_DATE' && m !== 'NO_ZERO_IN_DATE');
-  if (!modes.includes('NO_AUTO_VALUE_ON_ZERO')) modes.push('NO_AUTO_VALUE_ON_ZERO');
-  return modes.join(',');
-}
+export const SESSION_SQL_MODE = 'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_ENGINE_SUBSTITUTION,NO_AUTO_VALUE_ON_ZERO';
 
-export async function prepareWriterSession(conn: Connection): Promise<void> {
-  const current = String(await queryValue(conn, 'SELECT @@SESSION.sql_mode'));
-  await conn.query('SET SESSION sql_mode = ?', [writerSqlMode(current)]);
+/**
+ * The statements that set up a session: the sql_mode above and UTC (values travel exactly: time
+ * zones are pinned, docs/design.md rule 5). The connection's charset, utf8mb4, is set by the
+ * handshake (src/db/connect.ts).
+ */
+export function sessionSetup(): readonly Statement[] {
+  return [stmt("SET SESSION sql_mode = ?, time_zone = '+00:00'", [SESSION_SQL_MODE])];
 }

@@ -16,7 +16,6 @@ import { sentrySwap } from '../cutover/sentry-swap.js';
 import { connect, isAlive, type Connection } from '../db/connect.js';
 import type { Endpoint } from '../db/dsn.js';
 import type { ServerVersion } from '../db/flavor.js';
-import { prepareWriterSession } from '../db/session.js';
 import { describeError, OschangeError } from '../errors.js';
 import { lossPoint } from '../fault-point.js';
 import type { Hooks } from '../hooks/hooks.js';
@@ -117,7 +116,6 @@ export async function runAttempt(ctx: AttemptContext): Promise<number> {
     state.copyRange = start.range;
     state.copiedUpTo = start.copiedUpTo;
     const applyConn = await open();
-    await prepareWriterSession(applyConn);
     const applier = new Applier({
       conn: applyConn,
       source: stream,
@@ -197,9 +195,7 @@ export async function runAttempt(ctx: AttemptContext): Promise<number> {
       const threads = config.copyThreads ?? defaultCopyThreads(endpoint.host, availableParallelism());
       if (ctx.firstAttempt) log.info({ threads, chunkSize: state.chunkSize, chunkTimeMs: state.chunkTimeMs }, 'copy workers');
       for (let i = 0; i < threads; i++) {
-        const worker = await open();
-        await prepareWriterSession(worker);
-        workers.push(worker);
+        workers.push(await open());
       }
       const keyIndex = plan.sharedKey.originalIndex;
       const copyOptions = {

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import yargs from 'yargs';
 import { migrationFlags, parseMigrationOptions } from '../../src/cli/migration-options.js';
 import { parseMyCnf } from '../../src/cli/my-cnf.js';
-import { writerSqlMode } from '../../src/db/session.js';
+import { SESSION_SQL_MODE, sessionSetup } from '../../src/db/session.js';
 import { formatDuration, statusLine } from '../../src/status/format.js';
 import { MigrationState } from '../../src/state.js';
 
@@ -46,10 +46,14 @@ describe('migration options', () => {
   });
 });
 
-describe('writer sessions', () => {
-  it('allow zero dates and keep id 0', () => {
-    expect(writerSqlMode('STRICT_TRANS_TABLES,NO_ZERO_IN_DATE,NO_ZERO_DATE,ERROR_FOR_DIVISION_BY_ZERO')).toBe('STRICT_TRANS_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO_AUTO_VALUE_ON_ZERO');
-    expect(writerSqlMode('')).toBe('NO_AUTO_VALUE_ON_ZERO');
+describe('sessions', () => {
+  it('set their own sql_mode: strict, zero dates writable, id 0 kept, none of the modes that change what values or quotes mean', () => {
+    const modes = SESSION_SQL_MODE.split(',');
+    expect(modes).toEqual(expect.arrayContaining(['STRICT_ALL_TABLES', 'NO_AUTO_VALUE_ON_ZERO']));
+    for (const bad of ['NO_BACKSLASH_ESCAPES', 'ANSI_QUOTES', 'ANSI', 'PAD_CHAR_TO_FULL_LENGTH', 'EMPTY_STRING_IS_NULL', 'NO_ZERO_DATE', 'NO_ZERO_IN_DATE', 'ORACLE']) {
+      expect(modes).not.toContain(bad);
+    }
+    expect(sessionSetup()).toEqual([{ sql: "SET SESSION sql_mode = ?, time_zone = '+00:00'", params: [SESSION_SQL_MODE] }]);
   });
 });
 
