@@ -64,6 +64,11 @@ export interface StartSandboxOptions {
   /** Parent directory; default: the system temp dir (inside the chroot for MySQL). */
   readonly parentDir?: string;
   readonly onProgress?: (message: string) => void;
+  /**
+   * More server flags for both servers, after the sandbox's own (a later flag wins): e.g.
+   * `--sql-mode=NO_BACKSLASH_ESCAPES` for a test of a server configured that way.
+   */
+  readonly extraServerArgs?: readonly string[];
 }
 
 interface Member {
@@ -141,7 +146,7 @@ async function startSandboxOnce(options: StartSandboxOptions): Promise<LocalSand
     progress(`starting primary on port ${primaryPort} and replica on port ${replicaPort}`);
     for (const r of roles) {
       const layout = layoutFor(`${innerDir}/${r.role}`);
-      const proc = startServer(install, startArgs(install, layout, r));
+      const proc = startServer(install, [...startArgs(install, layout, r), ...(options.extraServerArgs ?? [])]);
       writeFileSync(join(hostDir, `${r.role}.pid.watch`), String(proc.pid));
       members.push({ ...r, layout, process: proc });
     }
@@ -166,7 +171,7 @@ async function startSandboxOnce(options: StartSandboxOptions): Promise<LocalSand
     const restartPrimary = async (): Promise<number> => {
       const m = members[0] as Member;
       await stopServer(m.process, 30_000);
-      const proc = startServer(install, startArgs(install, m.layout, m));
+      const proc = startServer(install, [...startArgs(install, m.layout, m), ...(options.extraServerArgs ?? [])]);
       writeFileSync(join(hostDir, `${m.role}.pid.watch`), String(proc.pid));
       members[0] = { ...m, process: proc };
       const conn = await waitReady(proc, rootEndpoint(m.port), join(install.rootfs, m.layout.errorLog));
