@@ -1,5 +1,6 @@
 import ZongJi, { type AnyBinlogEvent, type BinlogEventByName, type BinlogEventName, type TableMapEvent } from '@vlasky/zongji';
 import type { Endpoint } from '../db/dsn.js';
+import { mysql2TlsOptions } from '../db/tls.js';
 import type { MappedColumn, WireColumn } from './column-plan.js';
 
 /**
@@ -41,12 +42,15 @@ export class ZongjiSource {
   private stopping: Promise<void> | undefined;
 
   constructor(endpoint: Endpoint, connectTimeoutMs: number) {
+    // zongji opens its control and its dump connection with mysql2 from these same options
+    // (node_modules/@vlasky/zongji/index.js, _establishConnection): the TLS options cover both.
     this.zongji = new ZongJi({
       host: endpoint.host,
       port: endpoint.port,
       user: endpoint.user,
       password: endpoint.password,
-      // Values as text where a JS number or Date would round them (DESIGN rule 5).
+      ...(endpoint.tls === undefined ? {} : mysql2TlsOptions(endpoint.tls, endpoint.host, endpoint.port)),
+      // Values as text where a JS number or Date would round them (docs/design.md rule 5).
       dateStrings: true,
       supportBigNumbers: true,
       bigNumberStrings: true,

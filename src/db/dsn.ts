@@ -1,6 +1,8 @@
+import type { TlsSettings } from './tls.js';
+
 /**
  * Connection endpoints and their DSN form, `mysql://user:password@host:port/database`.
- * The DSN is what `oschange sandbox up` prints and what OSCHANGE_TEST_DSN accepts.
+ * The DSN is what `oschange sandbox up` prints and what OSCHANGE_TEST_DSN accepts; it has no TLS part.
  */
 export interface Endpoint {
   readonly host: string;
@@ -8,6 +10,8 @@ export interface Endpoint {
   readonly user: string;
   readonly password: string;
   readonly database?: string;
+  /** Absent: plain TCP. Every endpoint derived from this one (`{ ...e, host, port }`) keeps it. */
+  readonly tls?: TlsSettings;
 }
 
 export function formatDsn(e: Endpoint): string {

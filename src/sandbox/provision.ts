@@ -23,6 +23,8 @@ export async function provisionPair(o: {
   primary: Connection;
   replica: Connection;
   sourceAddress: { host: string; port: number };
+  /** The replica reaches its source over TLS (a source started with require_secure_transport=ON). */
+  replicationTls?: boolean;
 }): Promise<void> {
   const { version, primary, replica } = o;
   // The replication account exists on the primary only, and is not itself replicated.
@@ -39,6 +41,7 @@ export async function provisionPair(o: {
     password: REPL_PASSWORD,
     logFile: String(row['File']),
     logPos: Number(row['Position']),
+    ssl: o.replicationTls === true,
   });
   await replica.query(change.sql, [...change.params]);
   await replica.query(startReplica(version).sql);

@@ -5,6 +5,7 @@ import type { Connection } from '../db/connect.js';
 import { connect, queryValue } from '../db/connect.js';
 import { startReplica, stopReplica } from '../sql/replication.js';
 import type { Endpoint } from '../db/dsn.js';
+import type { TlsSettings } from '../db/tls.js';
 import { parseServerVersion, type ServerVersion } from '../db/flavor.js';
 import { createAppDatabase } from './databases.js';
 import { findInstall, commandFor, type SandboxFlavor, type ServerInstall } from './install.js';
@@ -69,6 +70,12 @@ export interface StartSandboxOptions {
    * `--sql-mode=NO_BACKSLASH_ESCAPES` for a test of a server configured that way.
    */
   readonly extraServerArgs?: readonly string[];
+  /**
+   * For servers that require TLS (extraServerArgs `--require-secure-transport=ON --ssl-ca=… --ssl-cert=…
+   * --ssl-key=…`, paths as the server sees them): the sandbox's own sessions and the admin and app
+   * endpoints it hands out connect with these settings, and the replica replicates over TLS.
+   */
+  readonly tls?: TlsSettings;
 }
 
 interface Member {
@@ -150,6 +157,7 @@ async function startSandboxOnce(options: StartSandboxOptions): Promise<LocalSand
       writeFileSync(join(hostDir, `${r.role}.pid.watch`), String(proc.pid));
       members.push({ ...r, layout, process: proc });
     }
+    const rootEndpoint = (port: number): Endpoint => ({ ...rootWithoutTls(port), ...(options.tls === undefined ? {} : { tls: options.tls }) });
     const admins = members.map((m) => rootEndpoint(m.port));
     const [primaryConn, replicaConn] = (await Promise.all(
       members.map((m, i) => waitReady(m.process, admins[i] as Endpoint, join(install.rootfs, m.layout.errorLog))),
@@ -158,7 +166,13 @@ async function startSandboxOnce(options: StartSandboxOptions): Promise<LocalSand
     const version = parseServerVersion(String(await queryValue(primaryConn, 'SELECT VERSION()')));
 
     progress('configuring replication');
-    await provisionPair({ version, primary: primaryConn, replica: replicaConn, sourceAddress: { host: '127.0.0.1', port: primaryPort } });
+    await provisionPair({
+      version,
+      primary: primaryConn,
+      replica: replicaConn,
+      sourceAddress: { host: '127.0.0.1', port: primaryPort },
+      replicationTls: options.tls !== undefined,
+    });
 
     const server = (m: Member): LocalSandboxServer => ({
       role: m.role,
@@ -166,7 +180,7 @@ async function startSandboxOnce(options: StartSandboxOptions): Promise<LocalSand
       port: m.port,
       serverId: m.serverId,
       admin: rootEndpoint(m.port),
-      app: appEndpoint('127.0.0.1', m.port),
+      app: { ...appEndpoint('127.0.0.1', m.port), ...(options.tls === undefined ? {} : { tls: options.tls }) },
     });
     const restartPrimary = async (): Promise<number> => {
       const m = members[0] as Member;
@@ -213,7 +227,7 @@ async function initialize(install: ServerInstall, layout: ServerLayout): Promise
   await run(command, argv);
 }
 
-function rootEndpoint(port: number): Endpoint {
+function rootWithoutTls(port: number): Endpoint {
   return { host: '127.0.0.1', port, user: 'root', password: '' };
 }
 

@@ -63,8 +63,8 @@ export async function waitReady(server: RunningServer, endpoint: Endpoint, error
     try {
       return await connect(endpoint, { connectTimeoutMs: 2000 });
     } catch (err) {
-      // A refused login will not get better by waiting.
-      if (isAuthError(err)) {
+      // A refused login, or a TLS mismatch (src/db/tls-errors.ts), will not get better by waiting.
+      if (isAuthError(err) || (err instanceof OschangeError && err.code.startsWith('TLS_'))) {
         throw new OschangeError('SANDBOX_START', `server on port ${endpoint.port} refused ${endpoint.user}: ${describeError(err)}`, {
           exitCode: ExitCode.environment,
         });

@@ -30,6 +30,17 @@ describe('replication statements by server', () => {
     });
     expect(changeSource(maria, o).sql).toMatch(/^CHANGE MASTER TO MASTER_HOST = \?/);
   });
+  it('replicates over TLS when asked (a source that requires secure transport)', () => {
+    const o = { host: '127.0.0.1', port: 3306, user: 'repl', password: 'x', logFile: 'binlog.000001', logPos: 158, ssl: true };
+    expect(changeSource(mysql97, o).sql).toBe(
+      'CHANGE REPLICATION SOURCE TO SOURCE_HOST = ?, SOURCE_PORT = ?, SOURCE_USER = ?, SOURCE_PASSWORD = ?, ' +
+        'SOURCE_LOG_FILE = ?, SOURCE_LOG_POS = ?, SOURCE_CONNECT_RETRY = 1, GET_SOURCE_PUBLIC_KEY = 1, SOURCE_SSL = 1',
+    );
+    expect(changeSource(maria, o).sql).toBe(
+      'CHANGE MASTER TO MASTER_HOST = ?, MASTER_PORT = ?, MASTER_USER = ?, MASTER_PASSWORD = ?, ' +
+        'MASTER_LOG_FILE = ?, MASTER_LOG_POS = ?, MASTER_CONNECT_RETRY = 1, MASTER_SSL = 1',
+    );
+  });
   it('reads SHOW REPLICA STATUS under either column naming', () => {
     expect(readReplicaRow({ Replica_IO_Running: 'Yes', Replica_SQL_Running: 'No', Relay_Source_Log_File: 'b.1', Exec_Source_Log_Pos: '10', Last_SQL_Error: 'boom' })).toEqual({
       ioRunning: 'Yes',
