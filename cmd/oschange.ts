@@ -1,5 +1,13 @@
 #!/usr/bin/env node
+import { maskPasswordArgs } from '../src/cli/hide-password.js';
 import { main } from '../src/cli/main.js';
+
+// Hide --password from ps: on Linux the title overwrites what /proc/PID/cmdline shows.
+const masked = maskPasswordArgs(process.argv.slice(2));
+if (masked !== undefined) process.title = ['oschange', ...masked].join(' ');
+
+/** How long the process may linger after the command has returned. */
+const EXIT_GRACE_MS = 2000;
 
 const controller = new AbortController();
 let signals = 0;
@@ -18,3 +26,6 @@ const code = await main(process.argv.slice(2), {
   signal: controller.signal,
 });
 process.exitCode = code;
+// Everything the command opened is closed by now; should a library still hold a socket or a timer
+// open, the process must end all the same (an operator's script waits on it), with its exit code.
+setTimeout(() => process.exit(code), EXIT_GRACE_MS).unref();

@@ -36,7 +36,7 @@ export class MigrationState {
    * (a heartbeat's or marker's: a transaction boundary). Checkpoints save it.
    */
   safeAppliedPosition: BinlogPosition | undefined;
-  /** The copy's key range (DESIGN rule 3) and the last key of the last chunk written. */
+  /** The copy's key range (docs/design.md rule 3) and the last key of the last chunk written. */
   copyRange: { readonly min: KeyTuple; readonly max: KeyTuple } | undefined;
   copiedUpTo: KeyTuple | undefined;
   /** Rows an earlier, interrupted run had copied (a resume starts after them). */
@@ -71,6 +71,8 @@ export class MigrationState {
   niceRatio = 0;
   throttleQuery: string | undefined;
   throttleControlReplicas: readonly { readonly host: string; readonly port: number }[] = [];
+  /** Replicas the primary reported (SHOW REPLICAS) when the copy began: the socket may name these. */
+  discoveredReplicas: readonly { readonly host: string; readonly port: number }[] = [];
   postponeCutOverFlagFile: string | undefined;
   /** The operator's `throttle` / `no-throttle`. */
   commandedThrottle = false;

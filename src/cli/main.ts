@@ -6,6 +6,7 @@ import { sandboxUp } from './sandbox-up.js';
 import { packageVersion } from './version.js';
 import { migrationFlags } from './migration-options.js';
 import { migrateCommand } from './migrate-command.js';
+import { maskPasswordArgs, PASSWORD_ARG_WARNING } from './hide-password.js';
 
 export interface Io {
   readonly out: (line: string) => void;
@@ -20,6 +21,7 @@ export interface Io {
  */
 export async function main(argv: readonly string[], io: Io): Promise<number> {
   let exitCode: number = ExitCode.ok;
+  if (maskPasswordArgs(argv) !== undefined) io.err(PASSWORD_ARG_WARNING);
   const parser = yargs([...argv])
     .scriptName('oschange')
     .usage('$0 --host H --database D --table T --alter "…" [--execute]\n\nOnline schema change for MySQL and MariaDB.')

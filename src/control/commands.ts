@@ -1,6 +1,7 @@
 import { describeError } from '../errors.js';
 import type { MigrationState } from '../state.js';
 import { applySetting, isSettingName, parseSetting, readSetting, SETTING_HELP, SETTING_NAMES, type SettingChange, type SettingName } from './settings.js';
+import { socketRefusal, type SocketPolicy } from './socket-policy.js';
 
 /** What the control socket needs from the running migration (the Migrator implements it). */
 export interface ControlTarget {
@@ -12,12 +13,16 @@ export interface ControlTarget {
   statusLine(): string;
   /** e.g. "binlog.000002:4711 (applied: binlog.000002:4700)". */
   coordinates(): string;
+  /** What a socket user may set beyond the syntax (throttle-query, throttle-control-replicas). */
+  readonly policy: SocketPolicy;
   /**
    * Called with the command's name (lower-cased, as typed: "pause", "chunk-size") for every
-   * accepted command, before it takes effect. Throwing refuses the command (gh-ost's
-   * on-interactive-command hook works the same way), so keep it quick and non-throwing.
+   * accepted command, before it takes effect. Rejecting refuses the command, which then has no
+   * effect (gh-ost's on-interactive-command hook works the same way).
    */
-  onCommand?(name: string): void;
+  onCommand?(name: string): Promise<void> | void;
+  /** Stops the migration at once (`panic`); state.panicReason is set too, for the throttler to see. */
+  onPanic?(reason: string): void;
 }
 
 type CommandBody =
@@ -71,19 +76,26 @@ export function parseCommand(line: string): Command | { readonly error: string }
 
 /**
  * Runs one command against the migration and returns the reply (no trailing newline). Never
- * throws: a failing target method becomes an `ERROR: ` reply.
+ * rejects: a refusal (socket policy, a failing interactive-command hook) or a failing target
+ * method becomes an `ERROR: ` reply, and a refused command has no effect.
  */
-export function executeCommand(cmd: Command, target: ControlTarget): string {
+export async function executeCommand(cmd: Command, target: ControlTarget): Promise<string> {
+  const refused = cmd.kind === 'set' ? socketRefusal(cmd.change, target.policy) : undefined;
+  if (refused !== undefined) return `ERROR: ${refused}`;
   try {
-    target.onCommand?.(cmd.name);
+    await target.onCommand?.(cmd.name);
+  } catch (err) {
+    return `ERROR: ${cmd.name} refused: ${oneLine(describeError(err))}`;
+  }
+  try {
     return run(cmd, target).replace(/\n+$/, '');
   } catch (err) {
-    return `ERROR: ${cmd.name} failed: ${describeError(err).replace(/\s*\n\s*/g, ' ')}`;
+    return `ERROR: ${cmd.name} failed: ${oneLine(describeError(err))}`;
   }
 }
 
 /** Parse + execute: the reply to one received line. */
-export function replyTo(line: string, target: ControlTarget): string {
+export async function replyTo(line: string, target: ControlTarget): Promise<string> {
   const cmd = parseCommand(line);
   return 'error' in cmd ? `ERROR: ${cmd.error}` : executeCommand(cmd, target);
 }
@@ -115,6 +127,7 @@ function run(cmd: Command, target: ControlTarget): string {
     case 'panic':
       // The first reason wins: a panic flag file seen earlier stays the recorded cause.
       s.panicReason ??= 'panic command';
+      target.onPanic?.(s.panicReason);
       return 'panic: the migration is being stopped';
     case 'show':
       return readSetting(s, cmd.setting);
@@ -129,6 +142,10 @@ function run(cmd: Command, target: ControlTarget): string {
 
 function shown(value: string): string {
   return value === '' ? '(none)' : value;
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\s*\n\s*/g, ' ');
 }
 
 function clip(text: string): string {

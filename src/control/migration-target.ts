@@ -6,7 +6,15 @@ import { formatLoadSpec } from '../throttle/load-spec.js';
 import type { ControlTarget } from './commands.js';
 
 /** The running migration as the control socket sees it. */
-export function migrationTarget(o: { state: MigrationState; config: MigrationConfig; now: () => number; onCommand: (name: string) => void }): ControlTarget {
+export function migrationTarget(o: {
+  state: MigrationState;
+  config: MigrationConfig;
+  now: () => number;
+  /** The interactive-command hook: a rejection refuses the command. */
+  onCommand: (name: string) => Promise<void>;
+  /** Stops the migration at once. */
+  onPanic: (reason: string) => void;
+}): ControlTarget {
   const { state, config } = o;
   return {
     state,
@@ -23,6 +31,12 @@ export function migrationTarget(o: { state: MigrationState; config: MigrationCon
       ].join('\n'),
     coordinates: () =>
       `${state.streamerPosition === undefined ? 'N/A' : formatPosition(state.streamerPosition)} (applied: ${state.appliedPosition === undefined ? 'N/A' : formatPosition(state.appliedPosition)})`,
+    policy: {
+      allowAnyThrottleQuery: config.allowSocketThrottleQueryAny,
+      allowAnyReplicas: config.allowSocketThrottleControlReplicasAny,
+      acceptedReplicas: () => [...config.throttleControlReplicas, ...state.discoveredReplicas],
+    },
     onCommand: o.onCommand,
+    onPanic: o.onPanic,
   };
 }

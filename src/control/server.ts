@@ -2,19 +2,28 @@ import { chmod, lstat, unlink } from 'node:fs/promises';
 import net from 'node:net';
 import { describeError, ExitCode, OschangeError } from '../errors.js';
 import type { Logger } from '../log.js';
+import { checkAuthLine } from './auth.js';
 import { changesState, executeCommand, parseCommand, type ControlTarget } from './commands.js';
-import { endConnection, serveConnection, type ConnectionTimeouts } from './connection.js';
+import { endConnection, serveConnection, type ConnectionTimeouts, type Handled } from './connection.js';
 import { MAX_SOCKET_PATH_BYTES } from './socket-path.js';
 
 export interface ControlServerOptions {
   readonly socketPath: string;
-  /** Also listen on 127.0.0.1 at this port (0 = any free port). */
-  readonly tcpPort?: number;
+  /**
+   * Also listen on 127.0.0.1 at this port (0 = any free port). Any local user can connect there,
+   * so a TCP client must first send `auth <token>` (src/control/auth.ts).
+   */
+  readonly tcp?: { readonly port: number; readonly token: string };
   readonly target: ControlTarget;
   readonly log: Logger;
   /** When idle connections are ended (defaults: 500 ms after a reply, 60 s otherwise). */
   readonly timeouts?: ConnectionTimeouts;
+  /** Open connections at most, unix and TCP together (default MAX_CONNECTIONS). */
+  readonly maxConnections?: number;
 }
+
+/** Operators and their scripts need a few; hundreds would only be a client gone wrong. */
+export const MAX_CONNECTIONS = 32;
 
 export interface ControlServer {
   /** Stops listening, ends open connections and removes the socket file. Safe to call twice. */
@@ -34,11 +43,26 @@ export async function startControlServer(o: ControlServerOptions): Promise<Contr
   await claimSocketPath(socketPath);
 
   const connections = new Set<net.Socket>();
-  const reply = (line: string): string => answer(line, o.target, log);
-  const onConnection = (socket: net.Socket): void => {
+  const maxConnections = o.maxConnections ?? MAX_CONNECTIONS;
+  const onConnection = (socket: net.Socket, token: string | undefined): void => {
+    if (connections.size >= maxConnections) {
+      log.warn({ maxConnections }, 'control connection refused: too many open');
+      socket.on('error', () => undefined);
+      socket.write(`ERROR: too many control connections (${maxConnections} open); try again once one has closed\n`);
+      endConnection(socket);
+      return;
+    }
     connections.add(socket);
     socket.on('close', () => connections.delete(socket));
-    serveConnection({ socket, reply, log, timeouts: o.timeouts });
+    let authenticated = token === undefined;
+    const handle = async (line: string): Promise<Handled> => {
+      if (authenticated || token === undefined) return { reply: await answer(line, o.target, log) };
+      const auth = checkAuthLine(line, token);
+      if (auth.ok) authenticated = true;
+      else log.warn({ reply: auth.reply }, 'control client failed to authenticate');
+      return auth;
+    };
+    serveConnection({ socket, handle, log, ...(o.timeouts === undefined ? {} : { timeouts: o.timeouts }) });
   };
   // Only servers that are listening; `bound` says the socket file is ours to remove.
   const servers: net.Server[] = [];
@@ -58,7 +82,7 @@ export async function startControlServer(o: ControlServerOptions): Promise<Contr
   };
 
   try {
-    const unixServer = net.createServer({ allowHalfOpen: true }, onConnection);
+    const unixServer = net.createServer({ allowHalfOpen: true }, (socket) => onConnection(socket, undefined));
     await listen(unixServer, { path: socketPath }).catch((err: unknown) => {
       throw socketError(`cannot listen on the control socket ${socketPath}: ${describeError(err)}`, err);
     });
@@ -68,14 +92,15 @@ export async function startControlServer(o: ControlServerOptions): Promise<Contr
     // umask at bind time; chmod right after narrows it whatever the umask is.
     await chmod(socketPath, 0o600);
     let tcpPort: number | undefined;
-    if (o.tcpPort !== undefined) {
-      const tcp = net.createServer({ allowHalfOpen: true }, onConnection);
-      await listen(tcp, { host: '127.0.0.1', port: o.tcpPort }).catch((err: unknown) => {
-        throw socketError(`cannot listen for control commands on 127.0.0.1:${o.tcpPort}: ${describeError(err)}`, err);
+    const tcpOptions = o.tcp;
+    if (tcpOptions !== undefined) {
+      const tcp = net.createServer({ allowHalfOpen: true }, (socket) => onConnection(socket, tcpOptions.token));
+      await listen(tcp, { host: '127.0.0.1', port: tcpOptions.port }).catch((err: unknown) => {
+        throw socketError(`cannot listen for control commands on 127.0.0.1:${tcpOptions.port}: ${describeError(err)}`, err);
       });
       servers.push(tcp);
       const address = tcp.address();
-      tcpPort = typeof address === 'object' && address !== null ? address.port : o.tcpPort;
+      tcpPort = typeof address === 'object' && address !== null ? address.port : tcpOptions.port;
     }
     for (const s of servers) s.on('error', (err) => log.error({ err }, 'control server error'));
     log.info({ socketPath, tcpPort }, 'serving control commands');
@@ -88,7 +113,7 @@ export async function startControlServer(o: ControlServerOptions): Promise<Contr
 }
 
 /** One line in, one reply out, with a log line: info for changes, debug for reads. */
-function answer(line: string, target: ControlTarget, log: Logger): string {
+async function answer(line: string, target: ControlTarget, log: Logger): Promise<string> {
   const command = line.trim();
   try {
     const cmd = parseCommand(line);
@@ -96,7 +121,7 @@ function answer(line: string, target: ControlTarget, log: Logger): string {
       log.warn({ command, reason: cmd.error }, 'control command refused');
       return `ERROR: ${cmd.error}`;
     }
-    const reply = executeCommand(cmd, target);
+    const reply = await executeCommand(cmd, target);
     if (reply.startsWith('ERROR: ')) log.warn({ command, reply }, 'control command failed');
     else if (changesState(cmd)) log.info({ command, reply }, 'control command');
     else log.debug({ command }, 'control command');

@@ -1,4 +1,6 @@
 import type { MigrationState } from '../state.js';
+import { formatHostPort, HOST_PORT_FORM, parseHostPortList, type HostPort } from '../throttle/host-port.js';
+import { formatLoadSpec, LOAD_SPEC_FORM, parseLoadSpec } from '../throttle/load-spec.js';
 
 /** The runtime settings an operator may read (`X=?`) and change (`X=value`) over the control socket. */
 export const SETTING_NAMES = [
@@ -14,10 +16,7 @@ export const SETTING_NAMES = [
 ] as const;
 export type SettingName = (typeof SETTING_NAMES)[number];
 
-export interface HostPort {
-  readonly host: string;
-  readonly port: number;
-}
+export type { HostPort } from '../throttle/host-port.js';
 
 /** One validated change, ready to apply; the `setting` field tells which value type it holds. */
 export type SettingChange =
@@ -40,8 +39,8 @@ export const SETTING_HELP: Readonly<Record<SettingName, { readonly form: string;
   'nice-ratio': { form: 'nice-ratio=F', what: "sleep F times each chunk's copy time after it, 0 to 100" },
   'max-load': { form: 'max-load=Var=N[,Var=N...]', what: 'throttle while a status variable is at or above N; empty clears' },
   'critical-load': { form: 'critical-load=Var=N[,Var=N...]', what: 'abort when a status variable is at or above N; empty clears' },
-  'throttle-query': { form: 'throttle-query=SQL', what: 'throttle while this query returns a value above 0; empty clears' },
-  'throttle-control-replicas': { form: 'throttle-control-replicas=host:port[,host:port...]', what: 'also throttle on these replicas\' lag (port defaults to 3306); empty clears' },
+  'throttle-query': { form: 'throttle-query=SQL', what: 'throttle while this single read-only SELECT returns a value above 0; empty clears' },
+  'throttle-control-replicas': { form: 'throttle-control-replicas=host:port[,host:port...]', what: 'throttle on these replicas\' lag (known replicas only; port defaults to 3306); empty clears' },
   'postpone-cut-over-flag-file': { form: 'postpone-cut-over-flag-file=PATH', what: 'do not cut over while this file exists; empty clears' },
 };
 
@@ -69,20 +68,16 @@ export function parseSetting(setting: SettingName, raw: string): SettingChange |
     }
     case 'max-load':
     case 'critical-load': {
-      const parsed = parseLoadMap(raw);
-      if (typeof parsed === 'string') {
-        return { error: `${setting} must be Var=N[,Var=N...] with status variable names and whole numbers, or empty to clear (got ${got}${parsed})` };
-      }
+      const parsed = parseLoadSpec(raw);
+      if ('problem' in parsed) return { error: `${setting} must be ${LOAD_SPEC_FORM}, or empty to clear (got ${got}${parsed.problem})` };
       return { setting, value: parsed };
     }
     case 'throttle-query':
     case 'postpone-cut-over-flag-file':
       return { setting, value: raw === '' ? undefined : raw };
     case 'throttle-control-replicas': {
-      const parsed = parseReplicas(raw);
-      if (typeof parsed === 'string') {
-        return { error: `throttle-control-replicas must be host[:port][,host[:port]...] with ports from 1 to 65535, or empty to clear (got ${got}${parsed})` };
-      }
+      const parsed = parseHostPortList(raw);
+      if ('problem' in parsed) return { error: `throttle-control-replicas must be ${HOST_PORT_FORM}, or empty to clear (got ${got}${parsed.problem})` };
       return { setting, value: parsed };
     }
   }
@@ -100,9 +95,9 @@ export function readSetting(state: MigrationState, setting: SettingName): string
     case 'nice-ratio':
       return String(state.niceRatio);
     case 'max-load':
-      return formatLoadMap(state.maxLoad);
+      return formatLoadSpec(state.maxLoad);
     case 'critical-load':
-      return formatLoadMap(state.criticalLoad);
+      return formatLoadSpec(state.criticalLoad);
     case 'throttle-query':
       return state.throttleQuery ?? '';
     case 'throttle-control-replicas':
@@ -144,45 +139,4 @@ export function applySetting(state: MigrationState, change: SettingChange): void
       state.throttleControlReplicas = change.value;
       return;
   }
-}
-
-/** `Threads_running=50,Threads_connected=500` → map; a string is the problem (': …' or ''). */
-function parseLoadMap(raw: string): ReadonlyMap<string, number> | string {
-  const map = new Map<string, number>();
-  if (raw === '') return map;
-  const seen = new Set<string>();
-  for (const item of raw.split(',')) {
-    const m = /^\s*([A-Za-z_]+)\s*=\s*(\d{1,15})\s*$/.exec(item);
-    if (m === null || m[1] === undefined || m[2] === undefined) return '';
-    // Status variable names are case-insensitive, so `a=1,A=2` would be ambiguous.
-    const key = m[1].toLowerCase();
-    if (seen.has(key)) return `: ${m[1]} appears twice`;
-    seen.add(key);
-    map.set(m[1], Number(m[2]));
-  }
-  return map;
-}
-
-function formatLoadMap(map: ReadonlyMap<string, number>): string {
-  return [...map].map(([name, n]) => `${name}=${n}`).join(',');
-}
-
-/** `host`, `host:port`, `[v6]` or `[v6]:port`, comma-separated; a string is the problem. */
-function parseReplicas(raw: string): readonly HostPort[] | string {
-  if (raw === '') return [];
-  const out: HostPort[] = [];
-  for (const item of raw.split(',').map((s) => s.trim())) {
-    const m = /^\[([0-9A-Fa-f:.]+)\](?::(\d{1,5}))?$/.exec(item) ?? /^([A-Za-z0-9_.-]+)(?::(\d{1,5}))?$/.exec(item);
-    const host = m?.[1];
-    if (m === null || host === undefined) return '';
-    const port = m[2] === undefined ? 3306 : Number(m[2]);
-    if (port < 1 || port > 65535) return `: port ${m[2]} is out of range`;
-    if (out.some((r) => r.host === host && r.port === port)) return `: ${formatHostPort({ host, port })} appears twice`;
-    out.push({ host, port });
-  }
-  return out;
-}
-
-export function formatHostPort(r: HostPort): string {
-  return r.host.includes(':') ? `[${r.host}]:${r.port}` : `${r.host}:${r.port}`;
 }

@@ -29,9 +29,12 @@ function makeTarget(): ControlTarget & { commands: string[] } {
     statusLine: () => statusLine(state, NOW),
     statusText: () => `# Migrating \`app\`.\`users\`\n# chunk-size: ${state.chunkSize}\n${statusLine(state, NOW)}\n`,
     coordinates: () => 'binlog.000002:4711 (applied: binlog.000002:4700)',
-    onCommand: (name) => commands.push(name),
+    policy: { allowAnyThrottleQuery: false, allowAnyReplicas: false, acceptedReplicas: () => [{ host: 'r1', port: 3306 }, { host: 'r2', port: 3307 }] },
+    onCommand: (name) => void commands.push(name),
   };
 }
+
+const TOKEN = 'T0ken-For-The-Tests-0123456789';
 
 const SUP = 'Copy: 12000/100000 12.0%; Applied: 0; Backlog: 0/0; Time: 5s(total), 4s(copy); streamer: binlog.000002:4711; Lag: N/A, State: copying; ETA: 29s';
 
@@ -169,16 +172,16 @@ describe('control socket', () => {
   });
 
   it('creates the socket file with mode 0600 and listens on 127.0.0.1 when asked', async () => {
-    server = await startControlServer({ socketPath, tcpPort: 0, target, log: silentLogger() });
+    server = await startControlServer({ socketPath, tcp: { port: 0, token: TOKEN }, target, log: silentLogger() });
     const st = await stat(socketPath);
     expect(st.isSocket()).toBe(true);
     expect(st.mode & 0o777).toBe(0o600);
     expect(server.tcpPort).toBeGreaterThan(0);
-    expect(await exchange({ port: server.tcpPort ?? 0 }, 'critical-load=Threads_running=1000\ncritical-load=?\n')).toBe(
-      'critical-load: (none) → Threads_running=1000\nThreads_running=1000\n',
+    expect(await exchange({ port: server.tcpPort ?? 0 }, `auth ${TOKEN}\ncritical-load=Threads_running=1000\ncritical-load=?\n`)).toBe(
+      'auth: ok\ncritical-load: (none) → Threads_running=1000\nThreads_running=1000\n',
     );
-    const n = await run('nc', ['-N', '127.0.0.1', String(server.tcpPort)], 'sup\n');
-    expect(n.stdout).toBe(`${SUP}\n`);
+    const n = await run('nc', ['-N', '127.0.0.1', String(server.tcpPort)], `auth ${TOKEN}\nsup\n`);
+    expect(n.stdout).toBe(`auth: ok\n${SUP}\n`);
   });
 
   it('turns a throwing target method into an ERROR reply and keeps serving', async () => {
@@ -221,7 +224,7 @@ describe('control socket', () => {
   });
 
   it('close() ends open connections, removes the socket file, and may be called twice', async () => {
-    server = await startControlServer({ socketPath, tcpPort: 0, target, log: silentLogger(), timeouts: { afterReplyMs: 60_000, idleMs: 60_000 } });
+    server = await startControlServer({ socketPath, tcp: { port: 0, token: TOKEN }, target, log: silentLogger(), timeouts: { afterReplyMs: 60_000, idleMs: 60_000 } });
     const c = await Client.connect(socketPath);
     c.socket.write('sup\n');
     expect(await c.lines(1)).toEqual([SUP]);
@@ -234,6 +237,75 @@ describe('control socket', () => {
     // Free again for the next migration of this table.
     server = await startControlServer({ socketPath, target, log: silentLogger() });
     expect(await exchange({ path: socketPath }, 'sup\n')).toBe(`${SUP}\n`);
+  });
+
+  it('takes TCP commands only after "auth <token>"; the unix socket needs none', async () => {
+    server = await startControlServer({ socketPath, tcp: { port: 0, token: TOKEN }, target, log: silentLogger() });
+    const port = server.tcpPort ?? 0;
+    expect(await exchange({ port }, 'panic\nsup\n')).toBe('ERROR: authentication required: send "auth <token>" first (the token in the --serve-tcp-token-file file); closing\n');
+    expect(await exchange({ port }, 'auth not-the-token-at-all\npanic\n')).toBe('ERROR: authentication failed: wrong token; closing\n');
+    expect(target.commands).toEqual([]);
+    expect(target.state.panicReason).toBeUndefined();
+    expect(await exchange({ port }, `auth ${TOKEN}\n`, 'chunk-size=200\n')).toBe('auth: ok\nchunk-size: 1000 → 200\n');
+    expect(await exchange({ path: socketPath }, 'chunk-size=?\n')).toBe('200\n');
+    expect(target.commands).toEqual(['chunk-size', 'chunk-size']);
+  });
+
+  it('refuses the connection over the cap with one ERROR line, and takes new ones once one closes', async () => {
+    server = await startControlServer({ socketPath, target, log: silentLogger(), maxConnections: 2, timeouts: { afterReplyMs: 60_000, idleMs: 60_000 } });
+    const a = await Client.connect(socketPath);
+    const b = await Client.connect(socketPath);
+    a.socket.write('sup\n');
+    expect(await a.lines(1)).toEqual([SUP]);
+    const c = await Client.connect(socketPath);
+    expect(await c.lines(1)).toEqual(['ERROR: too many control connections (2 open); try again once one has closed']);
+    await c.closed();
+    expect(target.commands).toEqual(['sup']);
+    a.socket.destroy();
+    await a.closed();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await exchange({ path: socketPath }, 'sup\n')).toBe(`${SUP}\n`);
+    b.socket.write('sup\n');
+    expect(await b.lines(1)).toEqual([SUP]);
+    b.socket.destroy();
+  });
+
+  it('stops reading from a client that sends commands and never reads the replies, then drops it', async () => {
+    server = await startControlServer({ socketPath, target, log: silentLogger(), timeouts: { afterReplyMs: 2000, idleMs: 2000 } });
+    const sent = 200_000;
+    const c = net.connect({ path: socketPath });
+    await new Promise<void>((resolve, reject) => c.once('connect', resolve).once('error', reject));
+    c.on('error', () => undefined);
+    // Never read: the replies (~1.5 KB each for `help`) pile up on our side unread.
+    c.pause();
+    c.write('help\n'.repeat(sent));
+    // Answering everything would hold ~300 MB of replies; with back-pressure it stops at a few hundred KB.
+    let before = -1;
+    for (let i = 0; i < 50 && target.commands.length !== before; i++) {
+      before = target.commands.length;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    expect(target.commands.length).toBeGreaterThan(0);
+    expect(target.commands.length).toBeLessThan(2000);
+    // Quiet for idleMs, then dropped (1 s to flush): the client's unread replies go with it.
+    await new Promise<void>((resolve) => (c.destroyed ? resolve() : c.once('close', () => resolve())));
+    expect(target.commands.length).toBeLessThan(2000);
+    expect(await exchange({ path: socketPath }, 'sup\n')).toBe(`${SUP}\n`);
+  });
+
+  it('answers in order while a slow interactive-command hook runs, one command at a time', async () => {
+    const order: string[] = [];
+    const slow: ControlTarget = {
+      ...target,
+      onCommand: async (name) => {
+        order.push(`start ${name}`);
+        await new Promise((r) => setTimeout(r, name === 'chunk-size' ? 300 : 10));
+        order.push(`end ${name}`);
+      },
+    };
+    server = await startControlServer({ socketPath, target: slow, log: silentLogger() });
+    expect(await exchange({ path: socketPath }, 'chunk-size=300\nsup\n')).toBe(`chunk-size: 1000 → 300\n${SUP}\n`);
+    expect(order).toEqual(['start chunk-size', 'end chunk-size', 'start sup', 'end sup']);
   });
 
   it('closes a connection that sends an endless line', async () => {
