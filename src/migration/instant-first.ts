@@ -9,7 +9,7 @@ import { tryInstantDdl, type InstantOutcome } from './instant.js';
 import type { MigrationDeps, MigrationResult } from './types.js';
 
 /**
- * Tries the ALTER on the original table with ALGORITHM=INSTANT. inspectAndPlan has validated it on
+ * Tries the ALTER on the original table with ALGORITHM=INSTANT. createGhostAndPlan has validated it on
  * `_T_gho`, the only table created so far: it is dropped when the instant ALTER is done (or fails
  * for real), and kept for the copy when the server cannot do it instantly (or not now). Returns the
  * migration's result when done, undefined to go on with the copy.
@@ -33,7 +33,7 @@ export async function instantFirst(o: {
       flavor: o.plan.version.flavor,
       database: config.database,
       table: config.table,
-      alterClause: o.plan.alterClause,
+      alter: o.plan.alter,
       now: o.deps.now ?? Date.now,
       log: log.child({ module: 'instant' }),
     });

@@ -3,7 +3,8 @@ import type { Endpoint } from '../db/dsn.js';
 import type { Flavor } from '../db/flavor.js';
 import { errno } from '../db/retry.js';
 import { describeError } from '../errors.js';
-import { tokenize } from '../inspect/alter-parse.js';
+import type { AlterStatement } from '../alter/model.js';
+import { renderActions } from '../alter/render.js';
 import type { Logger } from '../log.js';
 import { alterTableInstant, setLockWaitTimeout } from '../sql/instant.js';
 
@@ -44,26 +45,21 @@ export function isInstantRefusal(err: unknown, flavor: Flavor): boolean {
 
 /**
  * Why oschange does not even ask, or undefined. An ALTER that sets its own ALGORITHM or LOCK says
- * how the operator wants it done: our ALGORITHM=INSTANT would override theirs (the last one wins, so
- * `ALGORITHM=COPY` alone — a rebuild — would become a no-op), and MySQL refuses LOCK with INSTANT
- * (1221).
+ * how the operator wants it done: ours would override theirs (the last one wins, so `ALGORITHM=COPY`
+ * alone — a rebuild — would become a no-op), and MySQL refuses LOCK with INSTANT (1221). A change of
+ * partitioning is never instant, and its clauses cannot follow ALGORITHM in one list.
  */
-export function instantSkipReason(alterClause: string): string | undefined {
-  let depth = 0;
-  let clauseStart = true;
-  for (const t of tokenize(alterClause)) {
-    if (t.kind === 'punct' && t.text === '(') depth++;
-    if (t.kind === 'punct' && t.text === ')') depth--;
-    if (depth === 0 && clauseStart && t.kind === 'word' && ['ALGORITHM', 'LOCK'].includes(t.text.toUpperCase())) {
-      return `the ALTER sets its own ${t.text.toUpperCase()}`;
-    }
-    clauseStart = depth === 0 && t.kind === 'punct' && t.text === ',';
+export function instantSkipReason(alter: AlterStatement): string | undefined {
+  for (const a of alter.actions) {
+    if (a.kind === 'algorithm') return 'the ALTER sets its own ALGORITHM';
+    if (a.kind === 'lock') return 'the ALTER sets its own LOCK';
+    if (a.kind === 'partition') return 'the ALTER changes partitioning';
   }
   return undefined;
 }
 
 /**
- * Runs `ALTER TABLE db.t <clause>, ALGORITHM=INSTANT` on a connection of its own whose
+ * Runs `ALTER TABLE db.t ALGORITHM=INSTANT, <actions>` on a connection of its own whose
  * lock_wait_timeout is INSTANT_LOCK_WAIT_SECONDS, so a long transaction holding the table's
  * metadata lock stalls the application for about a second at most. A refusal or a lock wait timeout
  * is an outcome (the caller copies instead); any other error is thrown.
@@ -73,17 +69,17 @@ export async function tryInstantDdl(o: {
   readonly flavor: Flavor;
   readonly database: string;
   readonly table: string;
-  readonly alterClause: string;
+  readonly alter: AlterStatement;
   readonly now: () => number;
   readonly log: Logger;
 }): Promise<InstantOutcome> {
-  const skip = instantSkipReason(o.alterClause);
+  const skip = instantSkipReason(o.alter);
   if (skip !== undefined) return { kind: 'not-possible', reason: skip };
   const conn = await connect(o.endpoint);
   try {
     const timeout = setLockWaitTimeout(INSTANT_LOCK_WAIT_SECONDS);
     await conn.query(timeout.sql, [...timeout.params]);
-    const alter = alterTableInstant(o.database, o.table, o.alterClause);
+    const alter = alterTableInstant(o.database, o.table, renderActions(o.alter));
     o.log.info({ sql: alter.sql }, 'trying the ALTER as ALGORITHM=INSTANT');
     const started = o.now();
     try {

@@ -1,0 +1,46 @@
+import type { AlterStatement } from './model.js';
+
+/** What the ALTER does to one column of the original table. */
+export type ColumnFate = { readonly kind: 'kept'; readonly as: string } | { readonly kind: 'dropped' };
+
+export interface ColumnChanges {
+  /** Original column name (lower case) → its fate. Columns the ALTER does not name are kept as they are. */
+  readonly fates: ReadonlyMap<string, ColumnFate>;
+  /** Columns the ALTER adds (lower case): new columns, whose values come from their definition — even when a dropped column had the name. */
+  readonly added: ReadonlySet<string>;
+}
+
+const lower = (s: string): string => s.toLowerCase();
+
+/**
+ * Follows the ALTER's actions over the original's columns, as the server reads them: DROP, CHANGE,
+ * RENAME COLUMN and MODIFY name columns of the original table (so `RENAME COLUMN a TO b, RENAME
+ * COLUMN b TO a` swaps them), ADD names a column of the result (so `DROP COLUMN c, ADD COLUMN c …`
+ * is a new column, not the old one). MariaDB's IF [NOT] EXISTS make an action a no-op when the
+ * column is missing (or present).
+ * https://dev.mysql.com/doc/refman/9.4/en/alter-table.html#alter-table-redefine-column
+ */
+export function columnChanges(statement: AlterStatement, originalColumns: readonly string[]): ColumnChanges {
+  const fates = new Map<string, ColumnFate>(originalColumns.map((c) => [lower(c), { kind: 'kept', as: c }]));
+  const added = new Set<string>();
+  const present = (name: string): boolean => fates.has(lower(name));
+  for (const a of statement.actions) {
+    switch (a.kind) {
+      case 'drop-column':
+        if (present(a.name)) fates.set(lower(a.name), { kind: 'dropped' });
+        break;
+      case 'change-column':
+      case 'rename-column':
+        if (present(a.from)) fates.set(lower(a.from), { kind: 'kept', as: a.to });
+        break;
+      case 'add-column': {
+        const kept = [...fates.values()].some((f) => f.kind === 'kept' && lower(f.as) === lower(a.name));
+        if (!(a.ifNotExists && kept)) added.add(lower(a.name));
+        break;
+      }
+      default:
+        break;
+    }
+  }
+  return { fates, added };
+}
