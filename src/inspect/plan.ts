@@ -6,11 +6,15 @@ import type { MigrationConfig } from '../config.js';
 import type { Logger } from '../log.js';
 import { alterTable, createTableLike, dropTable } from '../sql/ghost.js';
 import { tableExists } from '../sql/inspect.js';
-import { parseAlter } from './alter-parse.js';
-import { checkBinlogSettings } from './checks/binlog-settings.js';
-import { checkPrivileges } from './checks/privileges.js';
-import { checkColumnTypes, checkEngine, checkHasUniqueKey, checkNoForeignKeys, checkNoTriggers } from './checks/table-shape.js';
-import type { CheckContext, TableCheckContext } from './checks/types.js';
+import { columnChanges } from '../alter/columns.js';
+import type { AlterStatement } from '../alter/model.js';
+import { parseAlterStatement } from '../alter/parse.js';
+import { renderActions } from '../alter/render.js';
+import type { Endpoint } from '../db/dsn.js';
+import type { ServerContext } from '../lint/check.js';
+import { openDataReader } from './data-reader.js';
+import type { Finding } from '../lint/finding.js';
+import { refuseOnErrors, runChecks } from '../lint/run.js';
 import { tableNames, type TableNames } from './names.js';
 import { findSharedKey, mapColumns, type ColumnMapping, type SharedKey } from './shared-key.js';
 import { readTableInfo, type Column, type TableInfo } from './table-info.js';
@@ -21,6 +25,8 @@ export interface Plan {
   readonly names: TableNames;
   readonly original: TableInfo;
   readonly ghost: TableInfo;
+  /** The ALTER as understood (src/alter/), and its actions rebuilt without comments: what runs. */
+  readonly alter: AlterStatement;
   readonly alterClause: string;
   readonly mapping: ColumnMapping;
   readonly sharedKey: SharedKey;
@@ -28,6 +34,8 @@ export interface Plan {
   readonly keyTypes: readonly string[];
   /** Leftover tables this run drops first (--initially-drop-*). */
   readonly drops: readonly string[];
+  /** What the checks found that did not stop the run (warnings, notes, losses accepted with --allow-data-loss). */
+  readonly findings: readonly Finding[];
 }
 
 /**
@@ -35,36 +43,34 @@ export interface Plan {
  * (kept for the copy), `_T_ghv` in a dry run (dropped again). Every refusal leaves the server as it
  * was: a ghost this function created is dropped before it throws.
  */
-export async function inspectAndPlan(o: {
+export async function createGhostAndPlan(o: {
   conn: Connection;
   version: ServerVersion;
   config: MigrationConfig;
+  /** Where `conn` is (the primary): replicas for the data checks are reached with its credentials. */
+  endpoint: Endpoint;
   where: string;
   log: Logger;
   /** Go on with an interrupted migration: its ghost table exists already and is reused as it is. */
   resume?: boolean;
 }): Promise<Plan> {
   const { conn, version, config, log } = o;
-  const ctx: CheckContext = { conn, version, config, where: o.where };
-  await checkBinlogSettings(ctx);
-  const privileges = await checkPrivileges(ctx);
-  if (privileges.unsure) log.warn('the user has roles: could not confirm every privilege from SHOW GRANTS');
+  const ctx: ServerContext = { conn, version, config, where: o.where };
+  const serverFindings = await runChecks('server', ctx);
+  report(serverFindings, log);
+  refuseOnErrors(serverFindings);
 
   const original = await readTableInfo(conn, config.database, config.table);
   if (original === undefined) {
     throw new OschangeError('NO_SUCH_TABLE', `table ${config.database}.${config.table} does not exist (or ${config.connection.user} cannot see it)`, { exitCode: ExitCode.usage });
   }
-  const tctx: TableCheckContext = { ...ctx, table: original };
-  for (const check of [checkEngine, checkHasUniqueKey, checkNoForeignKeys, checkNoTriggers, checkColumnTypes]) check(tctx);
+  const tableFindings = await runChecks('table', { ...ctx, table: original });
+  report(tableFindings, log);
+  refuseOnErrors(tableFindings);
 
-  const parsed = parseAlter(config.alter);
-  if (parsed.clause === '') throw new OschangeError('EMPTY_ALTER', '--alter is empty: give the ALTER TABLE clause, e.g. --alter "ADD COLUMN c INT"', { exitCode: ExitCode.usage });
-  if (parsed.namedTable !== undefined && parsed.namedTable.toLowerCase() !== config.table.toLowerCase()) {
-    throw new OschangeError('ALTER_OTHER_TABLE', `--alter names table ${parsed.namedTable} but --table is ${config.table}`, { exitCode: ExitCode.usage });
-  }
-  if (parsed.renamesTable) {
-    throw new OschangeError('ALTER_RENAMES_TABLE', 'the ALTER renames the table; oschange keeps the table name (rename it separately with RENAME TABLE)', { exitCode: ExitCode.usage });
-  }
+  const alter = parseAlterStatement(config.alter);
+  refuseAlterShape(alter, config);
+  const clause = renderActions(alter);
 
   const names = tableNames(config.table);
   const resume = o.resume === true;
@@ -79,13 +85,21 @@ export async function inspectAndPlan(o: {
   const dropTarget = (): Promise<unknown> => (resume ? Promise.resolve() : conn.query(dropTable(config.database, target).sql).catch(() => undefined));
   try {
     try {
-      if (!resume) await conn.query(alterTable(config.database, target, parsed.clause).sql);
+      if (!resume) await conn.query(alterTable(config.database, target, clause).sql);
     } catch (err) {
       throw new OschangeError('ALTER_FAILED', `the ALTER failed on the ghost table: ${describeError(err)}`, { exitCode: ExitCode.usage, cause: err });
     }
     const ghost = await readTableInfo(conn, config.database, target);
     if (ghost === undefined) throw new Error(`ghost table ${target} vanished`);
-    const mapping = mapColumns(original, ghost, parsed.renames);
+    const mapping = mapColumns(original, ghost, columnChanges(alter, original.columns.map((c) => c.name)));
+    if (mapping.missing.length > 0) {
+      const list = mapping.missing.map((m) => (m.column === m.expectedAs ? m.column : `${m.column} (as ${m.expectedAs})`)).join(', ');
+      throw new OschangeError(
+        'COLUMN_MISSING',
+        `${config.database}.${config.table}: column ${list} is not in the altered table, though the ALTER neither drops nor renames it; its values would be lost. Drop or rename it explicitly in the ALTER if that is what you mean`,
+        { exitCode: ExitCode.usage },
+      );
+    }
     if (mapping.renamed.length > 0 && !config.approveRenamedColumns) {
       const list = mapping.renamed.map((r) => `${r.from} → ${r.to}`).join(', ');
       throw new OschangeError(
@@ -105,8 +119,19 @@ export async function inspectAndPlan(o: {
     if (mapping.pairs.length === 0) throw new OschangeError('NO_COLUMNS', 'the ALTER leaves no column to copy', { exitCode: ExitCode.usage });
     const byName = new Map<string, Column>(original.columns.map((c) => [c.name.toLowerCase(), c]));
     const keyTypes = sharedKey.originalIndex.columns.map((c) => byName.get(c.toLowerCase())?.dataType ?? '');
+    // The data against the altered shape: values that would change, rows a new unique key would drop.
+    const reader = await openDataReader({ primary: conn, endpoint: o.endpoint, version, config, log });
+    let dataFindings: Finding[];
+    try {
+      dataFindings = await runChecks('data', { ...ctx, table: original, ghost, mapping, sharedKey, reader: reader.conn, readerWhere: reader.where, readerVersion: reader.version });
+    } finally {
+      await reader.close();
+    }
+    report(dataFindings, log);
+    refuseOnErrors(dataFindings, config.allowDataLoss);
     if (!config.execute) await dropTarget();
-    return { version, names, original, ghost, alterClause: parsed.clause, mapping, sharedKey, keyTypes, drops };
+    const findings = [...serverFindings, ...tableFindings, ...dataFindings].filter((f) => f.severity !== 'error' || (f.allowedBy !== undefined && config.allowDataLoss.has(f.allowedBy)));
+    return { version, names, original, ghost, alter, alterClause: clause, mapping, sharedKey, keyTypes, drops, findings };
   } catch (err) {
     await dropTarget();
     throw err;
@@ -157,4 +182,29 @@ async function leftoverTables(conn: Connection, config: MigrationConfig, names: 
     throw new OschangeError('LEFTOVER_CHECK', `table ${config.database}.${names.check} exists (left by an interrupted dry run?): drop it first`, { exitCode: ExitCode.usage });
   }
   return drops;
+}
+
+/** ALTERs oschange does not run at all, whatever the table: refused before anything is created. */
+function refuseAlterShape(alter: AlterStatement, config: MigrationConfig): void {
+  if (alter.actions.length === 0) throw new OschangeError('EMPTY_ALTER', '--alter is empty: give the ALTER TABLE clause, e.g. --alter "ADD COLUMN c INT"', { exitCode: ExitCode.usage });
+  const named = alter.table;
+  if (named !== undefined && (named.name.toLowerCase() !== config.table.toLowerCase() || (named.database !== undefined && named.database !== config.database))) {
+    const shown = named.database === undefined ? named.name : `${named.database}.${named.name}`;
+    throw new OschangeError('ALTER_OTHER_TABLE', `--alter names table ${shown} but the migration is of ${config.database}.${config.table}`, { exitCode: ExitCode.usage });
+  }
+  if (alter.ignore) {
+    throw new OschangeError(
+      'ALTER_IGNORE',
+      'ALTER IGNORE drops every row that breaks a new unique key, and oschange never drops rows: remove IGNORE, and remove the duplicates first (the dry run names them)',
+      { exitCode: ExitCode.usage },
+    );
+  }
+  if (alter.actions.some((a) => a.kind === 'rename-table')) {
+    throw new OschangeError('ALTER_RENAMES_TABLE', 'the ALTER renames the table; oschange keeps the table name (rename it separately with RENAME TABLE)', { exitCode: ExitCode.usage });
+  }
+}
+
+/** Warnings and notes go to the log; errors are thrown by refuseOnErrors. */
+function report(findings: readonly Finding[], log: Logger): void {
+  for (const f of findings) if (f.severity !== 'error') log[f.severity === 'warning' ? 'warn' : 'info']({ check: f.check, code: f.code }, f.message);
 }

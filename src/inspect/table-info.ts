@@ -20,6 +20,8 @@ export interface Index {
   readonly name: string;
   readonly unique: boolean;
   readonly columns: readonly string[];
+  /** Prefix lengths, column by column (undefined: the whole column). */
+  readonly lengths: readonly (number | undefined)[];
   /** True when any column is only indexed by a prefix, or the index is on an expression. */
   readonly partial: boolean;
 }
@@ -63,13 +65,16 @@ export async function readTableInfo(conn: Connection, database: string, table: s
     }),
   );
   const i = tableIndexes(database, table);
-  const byName = new Map<string, { unique: boolean; columns: string[]; partial: boolean }>();
+  const byName = new Map<string, { unique: boolean; columns: string[]; lengths: (number | undefined)[]; partial: boolean }>();
   for (const r of await queryRows(conn, i.sql, i.params)) {
     const name = String(r['index_name']);
-    const entry = byName.get(name) ?? { unique: String(r['non_unique']) === '0', columns: [], partial: false };
+    const entry = byName.get(name) ?? { unique: String(r['non_unique']) === '0', columns: [], lengths: [], partial: false };
     const col = r['column_name'];
     if (col === null || col === undefined) entry.partial = true;
-    else entry.columns.push(String(col));
+    else {
+      entry.columns.push(String(col));
+      entry.lengths.push(r['sub_part'] === null || r['sub_part'] === undefined ? undefined : Number(r['sub_part']));
+    }
     if (r['sub_part'] !== null && r['sub_part'] !== undefined) entry.partial = true;
     byName.set(name, entry);
   }
