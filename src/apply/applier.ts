@@ -1,8 +1,14 @@
-import type { BinlogPosition, RowChange, StreamEvent } from '../binlog/types.js';
+import type { BinlogPosition, Row, RowChange, RowValue, StreamEvent } from '../binlog/types.js';
 import type { Connection } from '../db/connect.js';
 import { withRetries } from '../db/retry.js';
 import type { Logger } from '../log.js';
-import { deleteRows, replaceRows } from '../sql/apply.js';
+import { queryRows } from '../db/connect.js';
+import { judgeWrite, rewriteDropped, writeCounts } from '../guard/checked-write.js';
+import { keyOf, keyText, type GuardTables } from '../guard/tables.js';
+import { deleteRows } from '../sql/apply.js';
+import { ghostKeysPresent, insertIgnoreRows } from '../sql/guard.js';
+import type { KeyTuple } from '../sql/key-range.js';
+import { describeKey } from '../status/describe-row.js';
 import type { MigrationState } from '../state.js';
 import { planBatch } from './batch-plan.js';
 
@@ -16,23 +22,21 @@ export interface EventSource {
 export interface ApplierOptions {
   readonly conn: Connection;
   readonly source: EventSource;
-  readonly database: string;
-  readonly ghost: string;
+  /** The tables, the shared key and the unique keys the write guard watches. */
+  readonly guard: GuardTables;
   /** Original → ghost column pairs (non-generated, surviving the ALTER). */
   readonly pairs: readonly { readonly from: string; readonly to: string }[];
-  /** The shared key: original-table names and ghost names, same order. */
-  readonly keyColumns: readonly string[];
-  readonly ghostKeyColumns: readonly string[];
-  readonly keyTypes: readonly string[];
   readonly state: MigrationState;
   readonly log: Logger;
   readonly retries: number;
 }
 
 /**
- * Replays the original table's row changes onto the ghost, in binlog order, one transaction per
- * batch. Replaying a change twice is harmless (REPLACE/DELETE by key), so a batch that fails half-way
- * is simply retried whole.
+ * Replays the original table's row changes onto the ghost, one transaction per batch: the batch's
+ * keys are deleted, then their final images inserted (src/apply/batch-plan.ts). Replaying a change
+ * twice is harmless (delete and write by key), so a batch that fails half-way is retried whole. The
+ * images go in with INSERT IGNORE and every warning is judged (src/guard/), so no value is changed
+ * and no row dropped silently — REPLACE would delete a row that collides on a new unique key.
  */
 export class Applier {
   private readonly waiters: { hint: string; value: string; resolve: () => void }[] = [];
@@ -134,15 +138,19 @@ export class Applier {
   }
 
   private async applyChanges(changes: readonly RowChange[], signal: AbortSignal): Promise<void> {
-    const { conn, database, ghost, pairs, keyColumns, ghostKeyColumns, keyTypes, log, retries } = this.o;
-    const steps = planBatch(changes, { columns: pairs.map((p) => p.from), keyColumns, keyTypes });
+    const { conn, guard, pairs, log, retries } = this.o;
+    const plan = planBatch(changes, { columns: pairs.map((p) => p.from), keyColumns: guard.keyColumns, keyTypes: guard.keyTypes });
     const toColumns = pairs.map((p) => p.to);
-    const statements = steps.map((s) => (s.kind === 'replace' ? replaceRows(database, ghost, toColumns, s.rows) : deleteRows(database, ghost, ghostKeyColumns, s.keys)));
+    const doing = 'replaying binlog events';
     await withRetries(
       async () => {
         await conn.query('BEGIN');
         try {
-          for (const s of statements) await conn.query(s.sql, [...s.params]);
+          for (const keys of plan.deletes) {
+            const s = deleteRows(guard.database, guard.ghost, guard.ghostKeyColumns, keys);
+            await conn.query(s.sql, [...s.params]);
+          }
+          for (const rows of plan.inserts) await this.insertImages(rows, toColumns, doing);
           await conn.query('COMMIT');
         } catch (err) {
           await conn.query('ROLLBACK').catch(() => undefined);
@@ -151,6 +159,40 @@ export class Applier {
       },
       { retries, signal, onRetry: (err, attempt) => log.warn({ err: String(err), attempt }, 'retrying binlog batch') },
     );
+  }
+
+  /**
+   * INSERT IGNORE of final images, every warning judged (src/guard/): a changed value stops the
+   * migration; a row dropped for colliding on a unique key the original lacks is resolved and
+   * written again.
+   */
+  private async insertImages(rows: readonly { readonly values: readonly RowValue[]; readonly image: Row }[], toColumns: readonly string[], doing: string): Promise<void> {
+    const { conn, guard } = this.o;
+    const s = insertIgnoreRows(guard.database, guard.ghost, toColumns, rows.map((r) => r.values));
+    const [result] = await conn.query(s.sql, [...s.params]);
+    const { checkDropped } = await judgeWrite({
+      conn,
+      g: guard,
+      counts: writeCounts(result, rows.length),
+      doing,
+      rowKey: async (n) => {
+        const row = n === undefined ? undefined : rows[n - 1];
+        return row === undefined ? undefined : describeKey(guard.keyColumns, row.image);
+      },
+    });
+    if (!checkDropped) return;
+    const keyOfImage = (image: Row): KeyTuple => keyOf(guard, (c) => image[c]);
+    const present = ghostKeysPresent(guard.database, guard.ghost, guard.ghostKeyColumns, rows.map((r) => keyOfImage(r.image)));
+    const there = new Set((await queryRows(conn, present.sql, present.params)).map((r) => keyText(guard.ghostKeyColumns.map((c) => r[c]))));
+    const dropped = rows.filter((r) => !there.has(keyText(keyOfImage(r.image))));
+    if (dropped.length === 0) return;
+    const rewritten = await rewriteDropped({
+      conn,
+      g: guard,
+      doing,
+      rows: dropped.map((r) => ({ key: keyOfImage(r.image), value: (c: string) => r.image[c], write: () => insertIgnoreRows(guard.database, guard.ghost, toColumns, [r.values]) })),
+    });
+    this.o.log.info({ dropped: dropped.length, rewritten }, 'rows that collided with stale ghost rows on a unique key were written again');
   }
 }
 

@@ -1,14 +1,23 @@
 import type { Row, RowChange, RowValue } from '../binlog/types.js';
+import { keyText } from '../guard/tables.js';
 import type { KeyTuple } from '../sql/key-range.js';
 import { keyLiteral } from '../sql/literals.js';
 
 /**
- * Turns row changes into statements, in binlog order: consecutive writes become one multi-row
- * REPLACE, consecutive deletes one DELETE … WHERE key IN (…). Two changes of the same key are never
- * reordered — not even when the collation makes 'a' and 'A ' the same key, which JS cannot see.
- * An UPDATE that moves the key deletes the old key first (DESIGN rule 2).
+ * Turns a batch of row changes, in binlog order, into what the ghost must look like after it:
+ * every key the batch touches is deleted, then each key's last image (if it was not deleted last)
+ * is inserted. Changes to the same key collapse into one write, and since the batch is applied in
+ * one transaction, the order between different keys does not matter — only each key's final state.
+ * An UPDATE that moves the key deletes the old key (docs/design.md, rule 2).
+ * Keys are compared byte for byte: two keys a collation treats as equal ('a', 'A ') are both deleted
+ * and at most one of them can have a final image (the original's key is unique).
  */
-export type PlannedStep = { readonly kind: 'replace'; readonly rows: readonly (readonly RowValue[])[] } | { readonly kind: 'delete'; readonly keys: readonly KeyTuple[] };
+export interface BatchPlan {
+  /** Every key the batch touches, in groups of at most maxStatementBytes. */
+  readonly deletes: readonly (readonly KeyTuple[])[];
+  /** The final images, in groups; each row is the ghost columns' values in order, with its image. */
+  readonly inserts: readonly (readonly { readonly values: readonly RowValue[]; readonly image: Row }[])[];
+}
 
 export interface PlanOptions {
   /** Original-table column names, in the order the ghost columns are written. */
@@ -21,52 +30,62 @@ export interface PlanOptions {
   readonly maxStatementBytes?: number;
 }
 
-export function planBatch(changes: readonly RowChange[], o: PlanOptions): PlannedStep[] {
+export function planBatch(changes: readonly RowChange[], o: PlanOptions): BatchPlan {
   const maxBytes = o.maxStatementBytes ?? 4 * 1024 * 1024;
-  const out: PlannedStep[] = [];
-  let current: { kind: 'replace'; rows: RowValue[][]; bytes: number } | { kind: 'delete'; keys: KeyTuple[]; bytes: number } | undefined;
-  const flush = (): void => {
-    if (current === undefined) return;
-    out.push(current.kind === 'replace' ? { kind: 'replace', rows: current.rows } : { kind: 'delete', keys: current.keys });
-    current = undefined;
-  };
-  const addReplace = (row: Row): void => {
-    const values = o.columns.map((c) => valueOf(row, c));
-    const size = approxBytes(values);
-    if (current?.kind !== 'replace' || current.bytes + size > maxBytes) {
-      flush();
-      current = { kind: 'replace', rows: [], bytes: 0 };
-    }
-    current.rows.push(values);
-    current.bytes += size;
-  };
-  const addDelete = (row: Row): void => {
-    const key = o.keyColumns.map((c, i) => keyLiteral(valueOf(row, c), o.keyTypes[i] ?? ''));
-    const size = approxBytes(o.keyColumns.map((c) => valueOf(row, c)));
-    if (current?.kind !== 'delete' || current.bytes + size > maxBytes) {
-      flush();
-      current = { kind: 'delete', keys: [], bytes: 0 };
-    }
-    current.keys.push(key);
-    current.bytes += size;
+  const finals = new Map<string, { key: KeyTuple; rawKey: RowValue[]; image: Row | undefined }>();
+  const touch = (row: Row, image: Row | undefined): void => {
+    const rawKey = o.keyColumns.map((c) => valueOf(row, c));
+    const text = keyText(rawKey);
+    // Re-inserted keys move to the end, so inserts follow the binlog order of their last change.
+    finals.delete(text);
+    finals.set(text, { key: rawKey.map((v, i) => keyLiteral(v, o.keyTypes[i] ?? '')), rawKey, image });
   };
   for (const ch of changes) {
     switch (ch.kind) {
       case 'insert':
-        addReplace(ch.after);
+        touch(ch.after, ch.after);
         break;
       case 'update':
-        if (!sameKey(ch.before, ch.after, o.keyColumns)) addDelete(ch.before);
-        addReplace(ch.after);
+        if (!sameKey(ch.before, ch.after, o.keyColumns)) touch(ch.before, undefined);
+        touch(ch.after, ch.after);
         break;
       case 'delete':
-        addDelete(ch.before);
+        touch(ch.before, undefined);
         break;
       default:
         assertNever(ch);
     }
   }
-  flush();
+  const deletes = groups(
+    [...finals.values()].map((f) => ({ item: f.key, bytes: approxBytes(f.rawKey) })),
+    maxBytes,
+  );
+  const inserts = groups(
+    [...finals.values()].flatMap((f) => {
+      if (f.image === undefined) return [];
+      const image = f.image;
+      const values = o.columns.map((c) => valueOf(image, c));
+      return [{ item: { values, image }, bytes: approxBytes(values) }];
+    }),
+    maxBytes,
+  );
+  return { deletes, inserts };
+}
+
+function groups<T>(items: readonly { item: T; bytes: number }[], maxBytes: number): T[][] {
+  const out: T[][] = [];
+  let current: T[] = [];
+  let bytes = 0;
+  for (const { item, bytes: b } of items) {
+    if (current.length > 0 && bytes + b > maxBytes) {
+      out.push(current);
+      current = [];
+      bytes = 0;
+    }
+    current.push(item);
+    bytes += b;
+  }
+  if (current.length > 0) out.push(current);
   return out;
 }
 

@@ -9,6 +9,8 @@ import type { KeyTuple } from '../sql/key-range.js';
 import { keyLiteral } from '../sql/literals.js';
 import type { MigrationState } from '../state.js';
 import { nextChunkSize } from './chunk-sizer.js';
+import { guardChunk } from './chunk-guard.js';
+import type { GuardTables } from '../guard/tables.js';
 
 export interface CopyOptions {
   /** Reads the chunk boundaries (cheap index-only reads, one at a time, in key order). */
@@ -23,6 +25,8 @@ export interface CopyOptions {
   /** Data types of the key's columns, in key order (exact numbers are compared unquoted). */
   readonly keyTypes: readonly string[];
   readonly pairs: readonly { readonly from: string; readonly to: string }[];
+  /** What the write guard judges each chunk's warnings by (src/guard/). */
+  readonly guard: GuardTables;
   /** Chunk size and the target chunk time (0 = fixed size) come from here and may change at run time. */
   readonly state: MigrationState;
   /** Smallest size the adapting chunk size may take. */
@@ -35,7 +39,7 @@ export interface CopyOptions {
   readonly afterChunk?: (chunkMs: number, signal: AbortSignal) => Promise<void>;
 }
 
-/** The key range the copy covers, taken once when the copy starts (DESIGN rule 3). */
+/** The key range the copy covers, taken once when the copy starts (docs/design.md rule 3). */
 export interface CopyRange {
   readonly min: KeyTuple;
   readonly max: KeyTuple;
@@ -73,13 +77,14 @@ export async function copyRows(o: CopyOptions, range: CopyRange | undefined, sig
     try {
       const s = copyChunk({ version: o.version, database: o.database, table: o.table, ghost: o.ghost, key: o.key, fromColumns, toColumns, after, upTo });
       const started = performance.now();
-      const affected = await withRetries(
-        async () => {
-          const [result] = await conn.query(s.sql, [...s.params]);
-          return typeof result === 'object' && result !== null && 'affectedRows' in result ? Number(result.affectedRows) : 0;
-        },
-        { retries: o.retries, signal, onRetry: (err, attempt) => o.log.warn({ err: String(err), attempt }, 'retrying chunk') },
-      );
+      const result = await withRetries(async () => (await conn.query(s.sql, [...s.params]))[0], {
+        retries: o.retries,
+        signal,
+        onRetry: (err, attempt) => o.log.warn({ err: String(err), attempt }, 'retrying chunk'),
+      });
+      const affected = typeof result === 'object' && result !== null && 'affectedRows' in result ? Number(result.affectedRows) : 0;
+      // Every warning of the chunk is judged: nothing may change or vanish silently.
+      await guardChunk({ conn, result, guard: o.guard, version: o.version, key: o.key, keyTypes: o.keyTypes, pairs: o.pairs, after, upTo, log: o.log });
       const ms = performance.now() - started;
       o.state.rowsCopied += affected;
       o.state.chunksCopied += 1;

@@ -1,6 +1,6 @@
 import type { ServerVersion } from '../db/flavor.js';
 import { atLeast } from '../db/flavor.js';
-import { keyCompare, orderBy, type KeyTuple } from './key-range.js';
+import { keyCompare, keyEquals, orderBy, type KeyTuple } from './key-range.js';
 import { quoteId, quoteTable, type Statement } from './quote.js';
 
 /** The key the copy walks: its index name and columns, in index order. */
@@ -23,7 +23,7 @@ function forceIndex(key: ChunkKey): string {
   return `FORCE INDEX (${quoteId(key.indexName)})`;
 }
 
-/** The first or last key of the table: the range the copy covers (DESIGN rule 3). */
+/** The first or last key of the table: the range the copy covers (docs/design.md rule 3). */
 export function keyBound(database: string, table: string, key: ChunkKey, which: 'min' | 'max'): Statement {
   return {
     sql: `SELECT ${keyList(key)} FROM ${quoteTable(database, table)} ${forceIndex(key)} ORDER BY ${orderBy(key.columns, which === 'min' ? 'ASC' : 'DESC')} LIMIT 1`,
@@ -48,7 +48,7 @@ export function nextChunkEnd(o: { database: string; table: string; key: ChunkKey
 }
 
 /**
- * Copies one chunk: `INSERT IGNORE` so rows the binlog applier already wrote win (DESIGN rule 2),
+ * Copies one chunk: `INSERT IGNORE` so rows the binlog applier already wrote win (docs/design.md rule 2),
  * reading the range with a shared lock so no in-flight transaction's rows are copied half-way.
  * https://dev.mysql.com/doc/refman/9.4/en/innodb-locking-reads.html
  */
@@ -75,5 +75,41 @@ export function copyChunk(o: {
       `SELECT ${o.fromColumns.map(quoteId).join(', ')} FROM ${quoteTable(o.database, o.table)} ${forceIndex(o.key)} ` +
       `WHERE ${conds.map((c) => c.sql).join(' AND ')} ${lock}`,
     params: conds.flatMap((c) => [...c.params]),
+  };
+}
+
+/** The key of the n-th row (0-based) of a chunk, in key order: the row a warning's "at row n+1" names. */
+export function chunkRowAt(o: { database: string; table: string; key: ChunkKey; after: KeyTuple | undefined; upTo: KeyTuple; offset: number }): Statement {
+  const conds: Statement[] = [];
+  if (o.after !== undefined) conds.push(keyCompare(o.key.columns, '>', o.after));
+  conds.push(keyCompare(o.key.columns, '<=', o.upTo));
+  return {
+    sql:
+      `SELECT ${o.key.columns.map(quoteId).join(', ')} FROM ${quoteTable(o.database, o.table)} ${forceIndex(o.key)} ` +
+      `WHERE ${conds.map((c) => c.sql).join(' AND ')} ORDER BY ${orderBy(o.key.columns)} LIMIT 1 OFFSET ${Math.max(0, Math.floor(o.offset))}`,
+    params: conds.flatMap((c) => [...c.params]),
+  };
+}
+
+/**
+ * A chunk's range as a WHERE condition, for the write guard's look-ups (in chunkRowsMissingFromGhost
+ * it stands in the outer query, where the original's columns need no alias).
+ */
+export function chunkWhere(key: ChunkKey, after: KeyTuple | undefined, upTo: KeyTuple): Statement {
+  const conds: Statement[] = [];
+  if (after !== undefined) conds.push(keyCompare(key.columns, '>', after));
+  conds.push(keyCompare(key.columns, '<=', upTo));
+  return { sql: conds.map((c) => c.sql).join(' AND '), params: conds.flatMap((c) => [...c.params]) };
+}
+
+/** Copies one row again, by key, exactly as copyChunk copies it. */
+export function copyRow(o: { version: ServerVersion; database: string; table: string; ghost: string; key: ChunkKey; fromColumns: readonly string[]; toColumns: readonly string[]; keyValues: KeyTuple }): Statement {
+  const where = keyEquals(o.key.columns, o.keyValues);
+  const lock = o.version.flavor === 'mysql' && atLeast(o.version, 8, 0, 1) ? 'FOR SHARE' : 'LOCK IN SHARE MODE';
+  return {
+    sql:
+      `INSERT IGNORE INTO ${quoteTable(o.database, o.ghost)} (${o.toColumns.map(quoteId).join(', ')}) ` +
+      `SELECT ${o.fromColumns.map(quoteId).join(', ')} FROM ${quoteTable(o.database, o.table)} WHERE ${where.sql} ${lock}`,
+    params: where.params,
   };
 }

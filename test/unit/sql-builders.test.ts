@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseServerVersion } from '../../src/db/flavor.js';
-import { deleteRows, replaceRows } from '../../src/sql/apply.js';
+import { deleteRows } from '../../src/sql/apply.js';
+import { insertIgnoreRows } from '../../src/sql/guard.js';
 import { copyChunk, keyBound, nextChunkEnd } from '../../src/sql/chunk.js';
 import { keyCompare, keyIn } from '../../src/sql/key-range.js';
 import { NumericLiteral, keyLiteral } from '../../src/sql/literals.js';
@@ -62,12 +63,12 @@ describe('chunk statements', () => {
 });
 
 describe('apply statements', () => {
-  it('writes after-images with one multi-row REPLACE', () => {
-    expect(replaceRows('app', '_t_gho', ['id', 'v'], [[1, 'a'], [2, null]])).toEqual({
-      sql: 'REPLACE INTO `app`.`_t_gho` (`id`, `v`) VALUES (?, ?), (?, ?)',
+  it('writes final images with one multi-row INSERT IGNORE, whose warnings the guard then reads', () => {
+    expect(insertIgnoreRows('app', '_t_gho', ['id', 'v'], [[1, 'a'], [2, null]])).toEqual({
+      sql: 'INSERT IGNORE INTO `app`.`_t_gho` (`id`, `v`) VALUES (?, ?), (?, ?)',
       params: [1, 'a', 2, null],
     });
-    expect(() => replaceRows('app', 't', ['a'], [[1, 2]])).toThrow('row has 2 values for 1 columns');
+    expect(() => insertIgnoreRows('app', 't', ['a'], [[1, 2]])).toThrow('row has 2 values for 1 columns');
   });
   it('deletes by key', () => {
     expect(deleteRows('app', '_t_gho', ['id'], [[7]])).toEqual({ sql: 'DELETE FROM `app`.`_t_gho` WHERE `id` IN (?)', params: [7] });
