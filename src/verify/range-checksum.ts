@@ -3,7 +3,7 @@ import type { ServerVersion } from '../db/flavor.js';
 import type { KeyTuple } from '../sql/key-range.js';
 import { NumericLiteral, type SqlValue } from '../sql/literals.js';
 import { quoteId } from '../sql/quote.js';
-import { rangeChecksum, type KeyRange, type SideKey } from '../sql/verify.js';
+import { rangeChecksum, type ComparedColumn, type KeyRange, type SideKey } from '../sql/verify.js';
 
 /** What one side holds in one key range. */
 export interface RangeSum {
@@ -17,7 +17,7 @@ export interface Side {
   readonly database: string;
   readonly table: string;
   readonly key: SideKey;
-  readonly columns: readonly string[];
+  readonly columns: readonly ComparedColumn[];
 }
 
 export async function readRangeSum(side: Side, range: KeyRange, locking?: ServerVersion): Promise<RangeSum> {

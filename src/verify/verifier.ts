@@ -3,7 +3,7 @@ import type { ServerVersion } from '../db/flavor.js';
 import { withRetries } from '../db/retry.js';
 import type { Logger } from '../log.js';
 import type { ChunkKey } from '../sql/chunk.js';
-import type { KeyRange } from '../sql/verify.js';
+import type { Conversion, KeyRange } from '../sql/verify.js';
 import { settleRange } from './locked-check.js';
 import { describeRange, readRangeSum, sameSum, type RangeSum, type Side } from './range-checksum.js';
 import { RangeWalk, splitRange } from './range-walk.js';
@@ -20,8 +20,8 @@ export interface VerifyOptions {
   /** The same key's index in the ghost (SharedKey.ghostIndexName): forced for the ghost's reads when given. */
   readonly ghostIndexName?: string;
   readonly keyTypes: readonly string[]; // data types of key columns
-  /** Original → ghost column pairs that are compared (the caller decides which: same type on both sides). */
-  readonly pairs: readonly { readonly from: string; readonly to: string }[];
+  /** Original → ghost column pairs that are compared; `as` converts the original's value to the ghost's type (src/verify/comparison.ts). */
+  readonly pairs: readonly { readonly from: string; readonly to: string; readonly as?: Conversion }[];
   /** All copy pairs (for re-copying a chunk: the same column lists the copy uses). */
   readonly copyPairs: readonly { readonly from: string; readonly to: string }[];
   readonly chunkRows: number; // rows per verification chunk, e.g. 10_000
@@ -61,8 +61,8 @@ export async function verifyTables(o: VerifyOptions, signal: AbortSignal): Promi
     throw new Error(`the ghost's key has ${o.ghostKeyColumns.length} columns, the original's ${o.key.columns.length}`);
   }
   if (o.pairs.length === 0) throw new Error('verify needs at least one compared column');
-  const original: Side = { conn: o.conn, database: o.database, table: o.table, key: { columns: o.key.columns, indexName: o.key.indexName }, columns: o.pairs.map((p) => p.from) };
-  const ghostSide: Side = { conn: o.ghostConn, database: o.database, table: o.ghost, key: { columns: o.ghostKeyColumns, indexName: o.ghostIndexName }, columns: o.pairs.map((p) => p.to) };
+  const original: Side = { conn: o.conn, database: o.database, table: o.table, key: { columns: o.key.columns, indexName: o.key.indexName }, columns: o.pairs.map((p) => (p.as === undefined ? { name: p.from } : { name: p.from, as: p.as })) };
+  const ghostSide: Side = { conn: o.ghostConn, database: o.database, table: o.ghost, key: { columns: o.ghostKeyColumns, indexName: o.ghostIndexName }, columns: o.pairs.map((p) => ({ name: p.to })) };
   const locked = { ...o, log, original, ghostSide };
   const walk = new RangeWalk({ conn: o.conn, database: o.database, table: o.table, key: o.key, keyTypes: o.keyTypes, size: o.chunkRows });
   const read = (side: Side, range: KeyRange): Promise<RangeSum> => withRetries(() => readRangeSum(side, range), { retries: READ_RETRIES, signal });

@@ -301,7 +301,7 @@ describe.each(testServers().map((s) => [label(s), s] as const))('pre-cut-over ch
     // The differing range of 1000 rows is narrowed to its part of 100 that holds row 5500.
     const range = { after: [new NumericLiteral('5400')], upTo: [new NumericLiteral('5500')] };
     const sum = async (table: string) => {
-      const s = rangeChecksum({ database: db.name, table, key: { columns: ['id'], indexName: 'PRIMARY' }, columns: c.pairs.map((p) => p.from), range });
+      const s = rangeChecksum({ database: db.name, table, key: { columns: ['id'], indexName: 'PRIMARY' }, columns: c.pairs.map((p) => ({ name: p.from })), range });
       return parseRangeSum((await queryRows(other, s.sql, s.params))[0]);
     };
     const o = await sum('t');

@@ -14,7 +14,7 @@ const SUM = "SELECT COUNT(*) AS row_count, BIT_XOR(CRC32(CONCAT_WS('|', ";
 describe('range checksum', () => {
   const key = { columns: ['id'], indexName: 'PRIMARY' };
   it('checksums a bounded range through the forced key index, without a lock', () => {
-    expect(rangeChecksum({ database: 'app', table: 'users', key, columns: ['id', 'name'], range: { after: [10], upTo: [20] } })).toEqual({
+    expect(rangeChecksum({ database: 'app', table: 'users', key, columns: [{ name: 'id' }, { name: 'name' }], range: { after: [10], upTo: [20] } })).toEqual({
       sql:
         SUM +
         'ISNULL(`id`), HEX(CAST(`id` AS BINARY)), ISNULL(`name`), HEX(CAST(`name` AS BINARY))))) AS checksum ' +
@@ -23,17 +23,17 @@ describe('range checksum', () => {
     });
   });
   it('leaves out a missing bound: the first range starts at the beginning, the last one has no end', () => {
-    const first = rangeChecksum({ database: 'app', table: 'users', key, columns: ['id'], range: { after: undefined, upTo: [20] } });
+    const first = rangeChecksum({ database: 'app', table: 'users', key, columns: [{ name: 'id' }], range: { after: undefined, upTo: [20] } });
     expect(first.sql).toMatch(/ WHERE `id` <= \?$/);
     expect(first.params).toEqual([20]);
-    const last = rangeChecksum({ database: 'app', table: 'users', key, columns: ['id'], range: { after: [20], upTo: undefined } });
+    const last = rangeChecksum({ database: 'app', table: 'users', key, columns: [{ name: 'id' }], range: { after: [20], upTo: undefined } });
     expect(last.sql).toMatch(/ FORCE INDEX \(`PRIMARY`\) WHERE `id` > \?$/);
     expect(last.params).toEqual([20]);
-    const all = rangeChecksum({ database: 'app', table: 'users', key, columns: ['id'], range: { after: undefined, upTo: undefined } });
+    const all = rangeChecksum({ database: 'app', table: 'users', key, columns: [{ name: 'id' }], range: { after: undefined, upTo: undefined } });
     expect(all).toEqual({ sql: SUM + 'ISNULL(`id`), HEX(CAST(`id` AS BINARY))))) AS checksum FROM `app`.`users` FORCE INDEX (`PRIMARY`)', params: [] });
   });
   it('reads with the locking clause of each flavor', () => {
-    const base = { database: 'app', table: 'users', key, columns: ['id'], range: { after: [1], upTo: [2] } };
+    const base = { database: 'app', table: 'users', key, columns: [{ name: 'id' }], range: { after: [1], upTo: [2] } };
     expect(rangeChecksum({ ...base, locking: mysql }).sql).toMatch(/ WHERE `id` > \? AND `id` <= \? FOR SHARE$/);
     expect(rangeChecksum({ ...base, locking: maria }).sql).toMatch(/ WHERE `id` > \? AND `id` <= \? LOCK IN SHARE MODE$/);
     expect(rangeChecksum({ ...base, locking: mysql57 }).sql).toMatch(/ LOCK IN SHARE MODE$/);
@@ -45,7 +45,7 @@ describe('range checksum', () => {
       database: 'my db',
       table: 'ta`ble',
       key: { columns: ['select', 'we`ird col'], indexName: 'uk`1' },
-      columns: ['select', 'we`ird col', 'order'],
+      columns: [{ name: 'select' }, { name: 'we`ird col' }, { name: 'order' }],
       range: { after: [new NumericLiteral('18446744073709551615'), 'a'], upTo: [new NumericLiteral('18446744073709551615'), 'z'] },
       locking: mysql,
     });
@@ -67,10 +67,32 @@ describe('range checksum', () => {
     });
   });
   it('reads the ghost by its own (renamed) key columns, and forces no index it was not told', () => {
-    expect(rangeChecksum({ database: 'app', table: '_users_gho', key: { columns: ['user id'], indexName: undefined }, columns: ['user id'], range: { after: [5], upTo: [9] } })).toEqual({
+    expect(rangeChecksum({ database: 'app', table: '_users_gho', key: { columns: ['user id'], indexName: undefined }, columns: [{ name: 'user id' }], range: { after: [5], upTo: [9] } })).toEqual({
       sql: SUM + 'ISNULL(`user id`), HEX(CAST(`user id` AS BINARY))))) AS checksum FROM `app`.`_users_gho` WHERE `user id` > ? AND `user id` <= ?',
       params: [5, 9],
     });
+  });
+  it('reads an original column whose type the ALTER changes as the ghost column holds it', () => {
+    const s = rangeChecksum({
+      database: 'app',
+      table: 't',
+      key: { columns: ['id'], indexName: 'PRIMARY' },
+      columns: [
+        { name: 'amount', as: { kind: 'decimal', precision: 14, scale: 2 } },
+        { name: 'note', as: { kind: 'charset', charset: 'latin1' } },
+        { name: 'at', as: { kind: 'datetime', fsp: 3 } },
+        { name: 'n', as: { kind: 'unsigned' } },
+        { name: 'b', as: { kind: 'binary', length: 4 } },
+      ],
+      range: { after: undefined, upTo: undefined },
+    });
+    expect(s.sql).toBe(
+      SUM +
+        'ISNULL(`amount`), HEX(CAST(CAST(`amount` AS DECIMAL(14,2)) AS BINARY)), ISNULL(`note`), HEX(CAST(CONVERT(`note` USING latin1) AS BINARY)), ' +
+        'ISNULL(`at`), HEX(CAST(CAST(`at` AS DATETIME(3)) AS BINARY)), ISNULL(`n`), HEX(CAST(CAST(`n` AS UNSIGNED) AS BINARY)), ' +
+        'ISNULL(`b`), HEX(CAST(CAST(`b` AS BINARY(4)) AS BINARY))))) AS checksum FROM `app`.`t` FORCE INDEX (`PRIMARY`)',
+    );
+    expect(() => rangeChecksum({ database: 'a', table: 't', key: { columns: ['id'], indexName: undefined }, columns: [{ name: 'c', as: { kind: 'charset', charset: 'x; DROP' } }], range: { after: undefined, upTo: undefined } })).toThrow('not a charset name');
   });
   it('refuses an empty column list', () => {
     expect(() => rangeChecksum({ database: 'a', table: 't', key, columns: [], range: { after: undefined, upTo: undefined } })).toThrow('checksum needs columns');
