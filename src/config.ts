@@ -1,11 +1,15 @@
 import type { Endpoint } from './db/dsn.js';
+import type { DataLossKind } from './lint/finding.js';
 
 /**
  * One migration's settings, parsed and validated once (src/cli/migration-options.ts), then never
  * changed. Settings an operator can change while it runs live in MigrationState.
  */
 export interface MigrationConfig {
-  /** Where to connect (the primary, or a replica whose primary is then found). */
+  /**
+   * Where to connect (the primary, or a replica whose primary is then found), and with which TLS
+   * settings (`connection.tls`, from --ssl…, files already read): every endpoint derived from it keeps them.
+   */
   readonly connection: Endpoint;
   /** --assume-master-host: the primary to use when `connection` is a replica. */
   readonly assumeMasterHost: { readonly host: string; readonly port: number } | undefined;
@@ -36,6 +40,8 @@ export interface MigrationConfig {
   /** After a lost connection, how long to keep trying to reconnect before giving up. */
   readonly reconnectTimeoutMs: number;
   readonly approveRenamedColumns: boolean;
+  /** Kinds of value change the operator accepts (--allow-data-loss); none by default. */
+  readonly allowDataLoss: ReadonlySet<DataLossKind>;
   readonly cutOverLockTimeoutSeconds: number;
   readonly defaultRetries: number;
   readonly exactRowcount: boolean;
@@ -58,6 +64,12 @@ export interface MigrationConfig {
   /** Unix socket for operator commands; undefined picks /tmp/oschange.<db>.<table>.sock. */
   readonly serveSocketFile: string | undefined;
   readonly serveTcpPort: number | undefined;
+  /** The token a TCP client must send first (`auth TOKEN`); required with serveTcpPort. */
+  readonly serveTcpTokenFile: string | undefined;
+  /** Socket users may set any throttle-query, not only a single read-only SELECT. */
+  readonly allowSocketThrottleQueryAny: boolean;
+  /** Socket users may name any host in throttle-control-replicas, not only known replicas. */
+  readonly allowSocketThrottleControlReplicasAny: boolean;
   readonly hooksPath: string | undefined;
   readonly hooksStatusIntervalSeconds: number;
 }

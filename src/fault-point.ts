@@ -1,12 +1,15 @@
 /**
  * Named points where the fault suite (test/integration/fault-suite.test.ts) kills this process
- * with SIGKILL, to prove that a crash at that exact moment loses nothing. Inert unless
- * OSCHANGE_TEST_CRASH_AT names the point; operators never set it.
+ * with SIGKILL, to prove that a crash at that exact moment loses nothing (OSCHANGE_TEST_CRASH_AT),
+ * or sends it SIGTERM, an operator's stop at that exact moment (OSCHANGE_TEST_SIGNAL_AT). Inert
+ * unless a variable names the point; operators never set them.
  */
 export type FaultPoint = 'cutover:locked' | 'cutover:rename-waiting' | 'cutover:sentry-dropped' | 'cutover:swapped';
 
 export function faultPoint(name: FaultPoint): void {
   if (process.env['OSCHANGE_TEST_CRASH_AT'] === name) process.kill(process.pid, 'SIGKILL');
+  // Emitted, not sent: the handlers run now, as if the signal had arrived exactly at this point.
+  if (process.env['OSCHANGE_TEST_SIGNAL_AT'] === name) process.emit('SIGTERM', 'SIGTERM');
 }
 
 /** Points where the tests make a connection seem lost, once per process (OSCHANGE_TEST_LOSE_AT). */

@@ -8,10 +8,12 @@ import { describeVersion, parseServerVersion } from './db/flavor.js';
 import { resolvePrimary } from './db/primary.js';
 import { isTransientError } from './db/transient.js';
 import { describeError, ExitCode, OschangeError } from './errors.js';
-import { inspectAndPlan } from './inspect/plan.js';
+import { createGhostAndPlan } from './inspect/plan.js';
 import { tableNames } from './inspect/names.js';
 import { Hooks } from './hooks/hooks.js';
 import { startControlServer } from './control/server.js';
+import { readTokenFile } from './control/token-file.js';
+import { panicError } from './throttle/panic-watch.js';
 import { defaultSocketPath } from './control/socket-path.js';
 import { migrationTarget } from './control/migration-target.js';
 import { runAttempt, type AttemptStart, type CutOverGate } from './migration/attempt.js';
@@ -54,11 +56,15 @@ export async function runMigration(deps: MigrationDeps): Promise<MigrationResult
   let statusTimer: NodeJS.Timeout | undefined;
   const closers: (() => Promise<unknown>)[] = [];
   let hooks: Hooks | undefined;
-  /** The execute path created or took over _T_gho (inspectAndPlan drops what it created when it fails). */
+  /** The execute path created or took over _T_gho (createGhostAndPlan drops what it created when it fails). */
   let ghostCreated = false;
+  /** The tables were swapped: from here the table has its new schema, whatever happens next. */
+  let swapped = false;
   const elapsed = (): number => now() - state.startedAtMs;
 
   try {
+    // Read first: a token file others can read stops the run before it touches the server.
+    const tcpControl = config.serveTcpPort === undefined ? undefined : { port: config.serveTcpPort, token: await readTokenFile(config.serveTcpTokenFile) };
     const given = { ...config.connection, database: config.database };
     let control = await connect(given);
     connections.push(control);
@@ -90,7 +96,7 @@ export async function runMigration(deps: MigrationDeps): Promise<MigrationResult
       resumed = decision.checkpoint;
     }
 
-    const plan = await inspectAndPlan({ conn: control, version, config, where, log, resume: resumed !== undefined });
+    const plan = await createGhostAndPlan({ conn: control, version, config, endpoint, where, log, resume: resumed !== undefined });
     await hooks.run('validated');
     state.rowsEstimate = config.exactRowcount
       ? Number(await queryValue(control, countRows(config.database, config.table).sql))
@@ -126,12 +132,14 @@ export async function runMigration(deps: MigrationDeps): Promise<MigrationResult
     const activeHooks = hooks;
     const control$ = await startControlServer({
       socketPath: config.serveSocketFile ?? defaultSocketPath(config.database, config.table),
-      ...(config.serveTcpPort === undefined ? {} : { tcpPort: config.serveTcpPort }),
+      ...(tcpControl === undefined ? {} : { tcp: tcpControl }),
       target: migrationTarget({
         state,
         config,
         now,
-        onCommand: (name) => void activeHooks.run('interactive-command', { command: name }).catch((err: unknown) => log.warn({ err: describeError(err) }, 'interactive-command hook failed')),
+        // A failing hook refuses the command (gh-ost's on-interactive-command): the reply names it.
+        onCommand: (name) => activeHooks.run('interactive-command', { command: name }),
+        onPanic: (reason) => abortMigration(panicError(reason)),
       }),
       log: log.child({ module: 'control' }),
     });
@@ -139,7 +147,7 @@ export async function runMigration(deps: MigrationDeps): Promise<MigrationResult
     log.info({ socket: control$.socketPath, tcpPort: control$.tcpPort }, 'serving commands (try: echo status | nc -U SOCKET)');
 
     // --- prepare: changelog and checkpoint tables, and the binlog position taken before the
-    // first chunk (DESIGN rule 1) — or the checkpoint's, when resuming.
+    // first chunk (docs/design.md rule 1) — or the checkpoint's, when resuming.
     state.phase = 'preparing';
     let identity: Pick<Checkpoint, 'alter' | 'originalSchema' | 'ghostSchema'>;
     let start: AttemptStart;
@@ -179,7 +187,6 @@ export async function runMigration(deps: MigrationDeps): Promise<MigrationResult
 
     // --- the engine; after a lost connection it goes on from the last checkpoint.
     let lockMs: number | undefined;
-    let swapped = false;
     for (let firstAttempt = true; !swapped; firstAttempt = false) {
       try {
         lockMs = await runAttempt({
@@ -198,7 +205,7 @@ export async function runMigration(deps: MigrationDeps): Promise<MigrationResult
         try {
           if (resumed === undefined && (await loadCheckpoint(conn, config.database, names.checkpoint)) === undefined) {
             // Lost before the first checkpoint (the copy had not begun): start over, as this run
-            // began — an empty ghost and a binlog position taken before the copy (DESIGN rule 1).
+            // began — an empty ghost and a binlog position taken before the copy (docs/design.md rule 1).
             await dropLeftoverSentry(conn, config.database, names, log);
             await conn.query(truncateTable(config.database, names.ghost).sql);
             const position = await currentBinlogPosition(conn, version);
@@ -227,7 +234,8 @@ export async function runMigration(deps: MigrationDeps): Promise<MigrationResult
     // --- clean up (over a fresh connection: the first one may have been lost on the way)
     state.phase = 'cleaning up';
     clearTimeout(statusTimer);
-    const cleanup = await reconnect({ endpoint, timeoutMs: config.reconnectTimeoutMs, signal: deps.signal, log });
+    // Past the point of no return a stop signal stops nothing: the cleanup runs on its own signal.
+    const cleanup = await reconnect({ endpoint, timeoutMs: config.reconnectTimeoutMs, signal: AbortSignal.timeout(config.reconnectTimeoutMs + 1000), log });
     connections.push(cleanup);
     await cleanup.query(dropTable(config.database, names.changelog).sql);
     await cleanup.query(dropTable(config.database, names.checkpoint).sql);
@@ -246,12 +254,22 @@ export async function runMigration(deps: MigrationDeps): Promise<MigrationResult
         (lockMs === undefined ? 'lock time unknown (the connection was lost during the cut-over); ' : `original table locked for ${lockMs} ms at cut-over; `) +
         (config.okToDropTable ? 'old table dropped.' : `old table kept as ${names.old}.`),
     );
+    if (deps.signal.aborted) out('A stop signal arrived after the tables were swapped: the migration was finished, not stopped.');
     return { executed: true, plan, rowsCopied: state.rowsCopied, eventsApplied: state.eventsApplied, lockMs, elapsedMs: elapsed(), instant: false };
   } catch (err) {
     const reachedPhase = state.phase;
     state.phase = 'failed';
     const reason = inner.signal.aborted && inner.signal.reason instanceof OschangeError ? inner.signal.reason : err;
     await hooks?.run('failure', { exitReason: describeError(deps.signal.aborted ? 'stopped by signal' : reason) }).catch(() => undefined);
+    if (swapped) {
+      const names = tableNames(config.table);
+      throw new OschangeError(
+        'CLEANUP_FAILED',
+        `the swap completed: ${config.database}.${config.table} has its new schema and the old table is kept as ${names.old}; ` +
+          `the cleanup after it failed (${describeError(err)}): drop ${names.changelog} and ${names.checkpoint} by hand`,
+        { cause: err },
+      );
+    }
     if (deps.signal.aborted) {
       const leftovers = ghostCreated
         ? ' (the ghost, changelog and checkpoint tables are kept: go on later with --resume, or start over with --initially-drop-ghost-table)'

@@ -2,7 +2,7 @@
  * What the binlog stream hands to the rest of oschange: plain, typed data with exact values.
  *
  * A RowValue is "placeholder-ready": passed as a `?` parameter to mysql2's query(), it writes back
- * exactly the value the original row held (DESIGN rule 5):
+ * exactly the value the original row held (docs/design.md rule 5):
  * - integers that fit a JS safe integer as numbers; BIGINT (signed or unsigned) beyond 2^53 and
  *   every DECIMAL as decimal strings;
  * - FLOAT/DOUBLE as numbers (round-trip exact through mysql2's formatting);

@@ -22,7 +22,7 @@ export interface CheckpointerOptions {
  * Saves the migration's progress every interval: the copy's last completed key and the newest
  * binlog position up to which every event has been applied (only positions of heartbeats and
  * markers qualify: they are transaction boundaries). Replaying from an older position is harmless
- * (DESIGN rule 2), so a checkpoint may lag behind the work; it may never run ahead of it.
+ * (docs/design.md rule 2), so a checkpoint may lag behind the work; it may never run ahead of it.
  */
 export class Checkpointer {
   private failures = 0;

@@ -13,7 +13,7 @@ export interface Checkpoint {
   /** Fingerprints of both tables' schemas (schemaFingerprint) when the ghost was built. */
   readonly originalSchema: string;
   readonly ghostSchema: string;
-  /** The key range the copy covers, once read (DESIGN rule 3). */
+  /** The key range the copy covers, once read (docs/design.md rule 3). */
   readonly range: CopyRange | undefined;
   /** The last key of the last chunk known to be in the ghost table. */
   readonly copiedUpTo: KeyTuple | undefined;

@@ -1,8 +1,10 @@
 import type { Argv } from 'yargs';
 import { DEFAULTS, type MigrationConfig } from '../config.js';
+import { DATA_LOSS_KINDS, type DataLossKind } from '../lint/finding.js';
 import { parseMyCnf } from './my-cnf.js';
-import { parseLoadSpec } from '../throttle/load-spec.js';
-import { parseHostPorts } from '../throttle/replica-lag.js';
+import { LOAD_SPEC_FORM, parseLoadSpec } from '../throttle/load-spec.js';
+import { HOST_PORT_FORM, parseHostPortList } from '../throttle/host-port.js';
+import { parseTlsOptions, TLS_FLAG_HELP, type RawTlsOptions } from './tls-options.js';
 
 /** The flags of the migration command (gh-ost's names where gh-ost has them). */
 export function migrationFlags<T>(y: Argv<T>) {
@@ -10,16 +12,22 @@ export function migrationFlags<T>(y: Argv<T>) {
     .option('host', { type: 'string', describe: 'MySQL host (the primary, or a replica whose primary is then used)', group: 'Connection:' })
     .option('port', { type: 'number', describe: `MySQL port (default ${DEFAULTS.port})`, group: 'Connection:' })
     .option('user', { type: 'string', describe: 'MySQL user', group: 'Connection:' })
-    .option('password', { type: 'string', describe: 'MySQL password (or OSCHANGE_PASSWORD / MYSQL_PWD, --conf, --ask-pass)', group: 'Connection:' })
+    .option('password', { type: 'string', describe: 'MySQL password. On the command line other users can see it (ps) until oschange hides it; prefer OSCHANGE_PASSWORD or MYSQL_PWD in the environment, --conf FILE ([client] password=…), or --ask-pass', group: 'Connection:' })
     .option('ask-pass', { type: 'boolean', default: false, describe: 'prompt for the password', group: 'Connection:' })
     .option('conf', { type: 'string', describe: 'my.cnf-style file with a [client] section (user, password, host, port)', group: 'Connection:' })
     .option('assume-master-host', { type: 'string', describe: 'host[:port] of the primary, when --host is a replica', group: 'Connection:' })
+    .option('ssl', { type: 'boolean', default: false, describe: TLS_FLAG_HELP.ssl, group: 'Connection:' })
+    .option('ssl-ca', { type: 'string', describe: TLS_FLAG_HELP['ssl-ca'], group: 'Connection:' })
+    .option('ssl-cert', { type: 'string', describe: TLS_FLAG_HELP['ssl-cert'], group: 'Connection:' })
+    .option('ssl-key', { type: 'string', describe: TLS_FLAG_HELP['ssl-key'], group: 'Connection:' })
+    .option('ssl-allow-insecure', { type: 'boolean', default: false, describe: TLS_FLAG_HELP['ssl-allow-insecure'], group: 'Connection:' })
     .option('allow-on-master', { type: 'boolean', default: true, describe: 'accepted for gh-ost compatibility: oschange runs on the primary', group: 'Connection:' })
     .option('database', { type: 'string', describe: 'database of the table', group: 'Migration:' })
     .option('table', { type: 'string', describe: 'table to alter', group: 'Migration:' })
     .option('alter', { type: 'string', describe: 'the ALTER TABLE clause, e.g. "ADD COLUMN phone VARCHAR(20)"', group: 'Migration:' })
     .option('execute', { type: 'boolean', default: false, describe: 'really migrate (without it: validate and print the plan, change nothing)', group: 'Migration:' })
     .option('approve-renamed-columns', { type: 'boolean', default: false, describe: 'the ALTER renames columns (CHANGE COLUMN old new): copy old values into the new names', group: 'Migration:' })
+    .option('allow-data-loss', { type: 'string', describe: `accept values changed by the ALTER, by kind (${DATA_LOSS_KINDS.join(', ')}); without it such an ALTER is refused (README, "What oschange refuses")`, group: 'Migration:' })
     .option('exact-rowcount', { type: 'boolean', default: false, describe: 'count rows with SELECT COUNT(*) for exact progress (slow on big tables)', group: 'Migration:' })
     .option('initially-drop-ghost-table', { type: 'boolean', default: false, describe: 'drop a leftover ghost/changelog table first', group: 'Tables:' })
     .option('initially-drop-old-table', { type: 'boolean', default: false, describe: 'drop a leftover _T_del table first', group: 'Tables:' })
@@ -51,13 +59,16 @@ export function migrationFlags<T>(y: Argv<T>) {
     .option('nice-ratio', { type: 'number', default: 0, describe: 'after each chunk, sleep this fraction of its time (1 = half speed)', group: 'Throttling:' })
     .option('panic-flag-file', { type: 'string', describe: 'abort when this file appears (original table untouched)', group: 'Control:' })
     .option('serve-socket-file', { type: 'string', describe: 'unix socket for commands (default /tmp/oschange.<db>.<table>.sock)', group: 'Control:' })
-    .option('serve-tcp-port', { type: 'number', describe: 'also take commands on 127.0.0.1:PORT', group: 'Control:' })
+    .option('serve-tcp-port', { type: 'number', describe: 'also take commands on 127.0.0.1:PORT (needs --serve-tcp-token-file)', group: 'Control:' })
+    .option('serve-tcp-token-file', { type: 'string', describe: 'file (mode 600) holding the token a TCP client must send first, as "auth TOKEN"', group: 'Control:' })
+    .option('allow-socket-throttle-query-any', { type: 'boolean', default: false, describe: 'let socket users set any throttle-query (default: a single read-only SELECT only)', group: 'Control:' })
+    .option('allow-socket-throttle-control-replicas-any', { type: 'boolean', default: false, describe: 'let socket users name any host in throttle-control-replicas (default: the primary\'s replicas and those given here)', group: 'Control:' })
     .option('hooks-path', { type: 'string', describe: 'directory of oschange-on-<event>* executables', group: 'Control:' })
     .option('hooks-status-interval', { type: 'number', default: DEFAULTS.hooksStatusIntervalSeconds, describe: 'seconds between on-status hooks', group: 'Control:' })
     .option('status-interval-millis', { type: 'number', default: 0, describe: 'print the status line this often (0: every 1 s early on, less often later)', group: 'Output:' });
 }
 
-export interface RawMigrationOptions {
+export interface RawMigrationOptions extends RawTlsOptions {
   readonly host?: string | undefined;
   readonly port?: number | undefined;
   readonly user?: string | undefined;
@@ -69,6 +80,7 @@ export interface RawMigrationOptions {
   readonly alter?: string | undefined;
   readonly execute: boolean;
   readonly 'approve-renamed-columns': boolean;
+  readonly 'allow-data-loss'?: string | undefined;
   readonly 'exact-rowcount': boolean;
   readonly 'initially-drop-ghost-table': boolean;
   readonly 'initially-drop-old-table': boolean;
@@ -102,6 +114,9 @@ export interface RawMigrationOptions {
   readonly 'panic-flag-file'?: string | undefined;
   readonly 'serve-socket-file'?: string | undefined;
   readonly 'serve-tcp-port'?: number | undefined;
+  readonly 'serve-tcp-token-file'?: string | undefined;
+  readonly 'allow-socket-throttle-query-any'?: boolean | undefined;
+  readonly 'allow-socket-throttle-control-replicas-any'?: boolean | undefined;
   readonly 'hooks-path'?: string | undefined;
   readonly 'hooks-status-interval': number;
 }
@@ -143,22 +158,34 @@ export function parseMigrationOptions(raw: RawMigrationOptions, sources: ParseSo
     if (m === null) errors.push(`--assume-master-host must be host or host:port (got ${raw['assume-master-host']})`);
     else assumeMasterHost = { host: (m[1] as string).replace(/^\[(.*)\]$/, '$1'), port: m[2] === undefined ? port : Number(m[2]) };
   }
-  function listOr<T>(name: string, value: string | undefined, parse: (v: string) => T | { error: string }, fallback: T): T {
+  // The same parsers as the socket's settings (src/control/settings.ts): one setting, one parser.
+  function listOr<T>(name: string, value: string | undefined, parse: (v: string) => T | { readonly problem: string }, form: string, fallback: T): T {
     if (value === undefined) return fallback;
     const r = parse(value);
-    if (typeof r === 'object' && r !== null && 'error' in r) {
-      errors.push(`--${name}: ${(r as { error: string }).error}`);
+    if (isProblem(r)) {
+      errors.push(`--${name} must be ${form} (got ${value}${r.problem})`);
       return fallback;
     }
-    return r as T;
+    return r;
   }
   const ratio = (v: number): number => {
     if (!Number.isFinite(v) || v < 0 || v > 100) errors.push(`--nice-ratio must be a number from 0 to 100 (got ${String(v)})`);
     return v;
   };
+  const dataLoss = (spec: string | undefined): ReadonlySet<DataLossKind> => {
+    if (spec === undefined) return new Set();
+    const kinds = parseDataLossKinds(spec);
+    if ('error' in kinds) {
+      errors.push(`--allow-data-loss: ${kinds.error}`);
+      return new Set();
+    }
+    return kinds;
+  };
   const password = sources.askedPassword ?? raw.password ?? cnf.password ?? sources.env['OSCHANGE_PASSWORD'] ?? sources.env['MYSQL_PWD'] ?? '';
+  const { tls, errors: tlsErrors } = parseTlsOptions(raw, sources.readFile);
+  errors.push(...tlsErrors);
   const config: MigrationConfig = {
-    connection: { host: raw.host ?? cnf.host ?? '127.0.0.1', port, user: raw.user ?? cnf.user ?? sources.env['USER'] ?? 'root', password },
+    connection: { host: raw.host ?? cnf.host ?? '127.0.0.1', port, user: raw.user ?? cnf.user ?? sources.env['USER'] ?? 'root', password, ...(tls === undefined ? {} : { tls }) },
     assumeMasterHost,
     database,
     table,
@@ -181,15 +208,16 @@ export function parseMigrationOptions(raw: RawMigrationOptions, sources: ParseSo
     checkpointIntervalMs: int('checkpoint-interval-seconds', raw['checkpoint-interval-seconds'], 1, 3600) * 1000,
     reconnectTimeoutMs: int('reconnect-timeout-seconds', raw['reconnect-timeout-seconds'], 0, 86_400) * 1000,
     approveRenamedColumns: raw['approve-renamed-columns'],
+    allowDataLoss: dataLoss(raw['allow-data-loss']),
     cutOverLockTimeoutSeconds: int('cut-over-lock-timeout-seconds', raw['cut-over-lock-timeout-seconds'], 1, 3600),
     defaultRetries: int('default-retries', raw['default-retries'], 1, 10_000),
     exactRowcount: raw['exact-rowcount'],
     postponeCutOverFlagFile: raw['postpone-cut-over-flag-file'],
     statusIntervalMs: int('status-interval-millis', raw['status-interval-millis'], 0, 3_600_000),
     maxLagMillis: int('max-lag-millis', raw['max-lag-millis'], 100, 3_600_000),
-    throttleControlReplicas: listOr('throttle-control-replicas', raw['throttle-control-replicas'], parseHostPorts, []),
-    maxLoad: listOr('max-load', raw['max-load'], parseLoadSpec, new Map()),
-    criticalLoad: listOr('critical-load', raw['critical-load'], parseLoadSpec, new Map()),
+    throttleControlReplicas: listOr('throttle-control-replicas', raw['throttle-control-replicas'], parseHostPortList, HOST_PORT_FORM, []),
+    maxLoad: listOr('max-load', raw['max-load'], parseLoadSpec, LOAD_SPEC_FORM, new Map()),
+    criticalLoad: listOr('critical-load', raw['critical-load'], parseLoadSpec, LOAD_SPEC_FORM, new Map()),
     criticalLoadIntervalMs: int('critical-load-interval-millis', raw['critical-load-interval-millis'], 0, 3_600_000),
     throttleFlagFile: raw['throttle-flag-file'],
     throttleAdditionalFlagFile: raw['throttle-additional-flag-file'],
@@ -199,8 +227,31 @@ export function parseMigrationOptions(raw: RawMigrationOptions, sources: ParseSo
     panicFlagFile: raw['panic-flag-file'],
     serveSocketFile: raw['serve-socket-file'],
     serveTcpPort: raw['serve-tcp-port'] === undefined ? undefined : int('serve-tcp-port', raw['serve-tcp-port'], 0, 65535),
+    serveTcpTokenFile: raw['serve-tcp-token-file'],
+    allowSocketThrottleQueryAny: raw['allow-socket-throttle-query-any'] ?? false,
+    allowSocketThrottleControlReplicasAny: raw['allow-socket-throttle-control-replicas-any'] ?? false,
     hooksPath: raw['hooks-path'],
     hooksStatusIntervalSeconds: int('hooks-status-interval', raw['hooks-status-interval'], 1, 86_400),
   };
+  // Any local user can connect to a TCP port: without a token it would hand them the migration.
+  if (raw['serve-tcp-port'] !== undefined && raw['serve-tcp-token-file'] === undefined) {
+    errors.push('--serve-tcp-port needs --serve-tcp-token-file FILE: any local user can connect to a TCP port, so TCP clients must first send the token from that file (mode 600)');
+  }
+  if (raw['serve-tcp-token-file'] !== undefined && raw['serve-tcp-port'] === undefined) errors.push('--serve-tcp-token-file is only used with --serve-tcp-port');
   return errors.length > 0 ? { errors } : { config };
+}
+
+function isProblem(r: unknown): r is { readonly problem: string } {
+  return typeof r === 'object' && r !== null && 'problem' in r;
+}
+
+/** `truncate,null-to-default` → the set of kinds, or what is wrong with it. */
+export function parseDataLossKinds(spec: string): ReadonlySet<DataLossKind> | { error: string } {
+  const kinds = new Set<DataLossKind>();
+  for (const part of spec.split(',').map((p) => p.trim())) {
+    const kind = DATA_LOSS_KINDS.find((k) => k === part);
+    if (kind === undefined) return { error: `"${part}" is not a kind of data loss oschange can accept (${DATA_LOSS_KINDS.join(', ')}; rows dropped by a new unique key never are)` };
+    kinds.add(kind);
+  }
+  return kinds;
 }

@@ -19,6 +19,8 @@ export interface CutOverOptions {
   readonly waitForAllEvents: (timeoutMs: number) => Promise<void>;
   readonly log: Logger;
   readonly now: () => number;
+  /** A stop before the point of no return rolls the cut-over back; after it, the swap finishes. */
+  readonly signal?: AbortSignal;
 }
 
 export interface CutOverResult {
@@ -35,7 +37,7 @@ export interface CutOverResult {
  *   wait until B is seen waiting on the metadata lock
  *   A: DROP TABLE sentry; UNLOCK TABLES                            — B's rename runs, atomically
  * If A dies or anything fails before A drops the sentry, B's rename fails (the sentry still holds
- * its name) and T is untouched (DESIGN rule 4).
+ * its name) and T is untouched (docs/design.md rule 4).
  *
  * The correction: a RENAME takes its metadata locks in name order. With gh-ost's sentry `_T_del`
  * (which sorts before `T`), B waits on the sentry, and only asks for T after A drops the sentry —
@@ -81,7 +83,9 @@ export async function sentrySwap(o: CutOverOptions): Promise<CutOverResult> {
     await waitForRenameBlocked(o.control, renameId, () => renameOutcome, timeoutMs - (o.now() - lockedAt));
     faultPoint('cutover:rename-waiting');
 
-    // The point of no return: dropping the sentry lets B's rename through when we unlock.
+    // The point of no return: dropping the sentry lets B's rename through when we unlock. A stop
+    // that came before it rolls back (the sentry makes B's rename fail); none after it can.
+    o.signal?.throwIfAborted();
     await lockConn.query(dropTable(database, names.sentry).sql);
     faultPoint('cutover:sentry-dropped');
     await lockConn.query('UNLOCK TABLES');

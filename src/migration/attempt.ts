@@ -18,13 +18,16 @@ import type { Endpoint } from '../db/dsn.js';
 import type { ServerVersion } from '../db/flavor.js';
 import { describeError, OschangeError } from '../errors.js';
 import { lossPoint } from '../fault-point.js';
+import { guardTables } from '../guard/tables.js';
 import type { Hooks } from '../hooks/hooks.js';
 import type { Plan } from '../inspect/plan.js';
 import type { Logger } from '../log.js';
 import type { KeyTuple } from '../sql/key-range.js';
 import type { MigrationState } from '../state.js';
+import { panicError } from '../throttle/panic-watch.js';
 import { discoverReplicas, ReplicaLag } from '../throttle/replica-lag.js';
-import { Throttler } from '../throttle/throttler.js';
+import { CHECK_TIMEOUT_MS, Throttler } from '../throttle/throttler.js';
+import { openMysqlSession } from '../throttle/timed-session.js';
 import { verifyPhase } from './verify-phase.js';
 
 /** Where an attempt starts: a fresh position before the copy, or a checkpoint. */
@@ -77,6 +80,7 @@ const STATE_HINT = 'state';
 export async function runAttempt(ctx: AttemptContext): Promise<number> {
   const { config, log, now, state, plan, endpoint, version, hooks, start } = ctx;
   const { names } = plan;
+  const guard = guardTables(plan, config.database, config.allowDataLoss);
   const attempt = new AbortController();
   const fail = (err: unknown): void => {
     if (!attempt.signal.aborted) attempt.abort(err instanceof Error ? err : new Error(String(err)));
@@ -119,18 +123,16 @@ export async function runAttempt(ctx: AttemptContext): Promise<number> {
     const applier = new Applier({
       conn: applyConn,
       source: stream,
-      database: config.database,
-      ghost: names.ghost,
+      guard,
       pairs: plan.mapping.pairs,
-      keyColumns: plan.sharedKey.originalIndex.columns,
-      ghostKeyColumns: plan.sharedKey.ghostColumns,
-      keyTypes: plan.keyTypes,
       state,
       log: log.child({ module: 'apply' }),
       retries: config.defaultRetries,
     });
     track(
       applier.run(attempt.signal).catch((err: unknown) => {
+        // The write guard's refusals say what they are; anything else is named as the applier's.
+        if (err instanceof OschangeError) throw err;
         throw new OschangeError('APPLY_FAILED', `applying binlog events failed: ${describeError(err)}`, { cause: err });
       }),
     );
@@ -158,25 +160,27 @@ export async function runAttempt(ctx: AttemptContext): Promise<number> {
     track(checkpointer.run(attempt.signal));
 
     // --- throttling: decided continuously beside the copy; a panic stops everything.
-    const replicaLag = new ReplicaLag({ credentials: { user: endpoint.user, password: endpoint.password }, version, database: config.database, changelog: names.changelog, now });
+    const replicaLag = new ReplicaLag({ credentials: { user: endpoint.user, password: endpoint.password, ...(endpoint.tls === undefined ? {} : { tls: endpoint.tls }) }, version, database: config.database, changelog: names.changelog, now, timeoutMs: CHECK_TIMEOUT_MS });
     background.push(
       new Promise<void>((resolve) => attempt.signal.addEventListener('abort', () => resolve(), { once: true })).then(() => replicaLag.close()),
     );
-    const discoveredReplicas =
-      config.throttleControlReplicas.length > 0
-        ? []
-        : await discoverReplicas(control, version).catch((err: unknown) => {
-            log.warn({ err: describeError(err) }, 'could not list the replicas (throttling on replica lag is off): name them with --throttle-control-replicas');
-            return [];
-          });
+    // Listed even when --throttle-control-replicas names some: the socket may name these too.
+    const discoveredReplicas = await discoverReplicas(control, version).catch((err: unknown) => {
+      const named = config.throttleControlReplicas.length > 0;
+      log.warn({ err: describeError(err) }, named ? 'could not list the replicas (the socket accepts only those of --throttle-control-replicas)' : 'could not list the replicas (throttling on replica lag is off): name them with --throttle-control-replicas');
+      return [];
+    });
+    state.discoveredReplicas = discoveredReplicas;
     if (ctx.firstAttempt) {
       log.info({ replicas: (config.throttleControlReplicas.length > 0 ? config.throttleControlReplicas : discoveredReplicas).map((r) => `${r.host}:${r.port}`) }, 'replicas watched for lag');
     }
     const throttler = new Throttler({
       state,
-      conn: await open(),
+      // Its own sessions, with time limits: a hung check is dropped, not waited on (teardown too).
+      openPrimary: () => openMysqlSession(endpoint, CHECK_TIMEOUT_MS),
+      version,
       replicaLag,
-      discoveredReplicas,
+      discoveredReplicas: config.throttleControlReplicas.length > 0 ? [] : discoveredReplicas,
       throttleFlagFile: config.throttleFlagFile,
       throttleAdditionalFlagFile: config.throttleAdditionalFlagFile,
       throttleHttp: config.throttleHttp,
@@ -184,7 +188,7 @@ export async function runAttempt(ctx: AttemptContext): Promise<number> {
       criticalLoadIntervalMs: config.criticalLoadIntervalMs,
       intervalMs: 100,
       log: log.child({ module: 'throttle' }),
-      onPanic: (reason) => ctx.abortMigration(new OschangeError('PANIC', `stopped: ${reason}; the original table is untouched`)),
+      onPanic: (reason) => ctx.abortMigration(panicError(reason)),
     });
     track(throttler.run(attempt.signal));
 
@@ -209,6 +213,7 @@ export async function runAttempt(ctx: AttemptContext): Promise<number> {
         key: { indexName: keyIndex.name, columns: keyIndex.columns, byNumber: plan.keyTypes.map(isMemberType) },
         keyTypes: plan.keyTypes,
         pairs: plan.mapping.pairs,
+        guard,
         state,
         log: log.child({ module: 'copy' }),
         retries: config.defaultRetries,
@@ -278,6 +283,7 @@ export async function runAttempt(ctx: AttemptContext): Promise<number> {
           waitForAllEvents: (timeoutMs) => waitCaughtUp(timeoutMs),
           log: log.child({ module: 'cutover' }),
           now,
+          signal: attempt.signal,
         });
         swapped = true;
         return result.lockMs;

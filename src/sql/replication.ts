@@ -26,6 +26,11 @@ export interface SourceOptions {
   readonly password: string;
   readonly logFile: string;
   readonly logPos: number;
+  /**
+   * Replicate over TLS, for a source with require_secure_transport=ON (the certificate is not
+   * verified: SOURCE_SSL alone). https://dev.mysql.com/doc/refman/9.4/en/replication-encrypted-connections.html
+   */
+  readonly ssl?: boolean;
 }
 
 /** Points a replica at its source, from a binlog file and position. */
@@ -33,13 +38,15 @@ export function changeSource(v: ServerVersion, o: SourceOptions): Statement {
   if (v.flavor === 'mysql' && atLeast(v, 8, 0, 23)) {
     return stmt(
       'CHANGE REPLICATION SOURCE TO SOURCE_HOST = ?, SOURCE_PORT = ?, SOURCE_USER = ?, SOURCE_PASSWORD = ?, ' +
-        'SOURCE_LOG_FILE = ?, SOURCE_LOG_POS = ?, SOURCE_CONNECT_RETRY = 1, GET_SOURCE_PUBLIC_KEY = 1',
+        'SOURCE_LOG_FILE = ?, SOURCE_LOG_POS = ?, SOURCE_CONNECT_RETRY = 1, GET_SOURCE_PUBLIC_KEY = 1' +
+        (o.ssl === true ? ', SOURCE_SSL = 1' : ''),
       [o.host, o.port, o.user, o.password, o.logFile, o.logPos],
     );
   }
   return stmt(
     'CHANGE MASTER TO MASTER_HOST = ?, MASTER_PORT = ?, MASTER_USER = ?, MASTER_PASSWORD = ?, ' +
-      'MASTER_LOG_FILE = ?, MASTER_LOG_POS = ?, MASTER_CONNECT_RETRY = 1',
+      'MASTER_LOG_FILE = ?, MASTER_LOG_POS = ?, MASTER_CONNECT_RETRY = 1' +
+      (o.ssl === true ? ', MASTER_SSL = 1' : ''),
     [o.host, o.port, o.user, o.password, o.logFile, o.logPos],
   );
 }
@@ -60,4 +67,15 @@ export function stopReplica(v: ServerVersion, thread?: 'io' | 'sql'): Statement 
 export function showReplicas(v: ServerVersion): Statement {
   if (v.flavor === 'mysql' && atLeast(v, 8, 0, 22)) return stmt('SHOW REPLICAS');
   return stmt('SHOW SLAVE HOSTS');
+}
+
+/**
+ * Waits (on a replica) until its SQL thread has applied the source's binlog up to a position, for
+ * at most `seconds`: the result is -1 on timeout, NULL when replication is not running.
+ * https://dev.mysql.com/doc/refman/9.4/en/replication-functions-synchronization.html
+ * https://mariadb.com/kb/en/master_pos_wait/
+ */
+export function waitForSourcePosition(v: ServerVersion, file: string, position: number, seconds: number): Statement {
+  const fn = v.flavor === 'mysql' && atLeast(v, 8, 0, 26) ? 'SOURCE_POS_WAIT' : 'MASTER_POS_WAIT';
+  return stmt(`SELECT ${fn}(?, ?, ?) AS ${'`'}waited${'`'}`, [file, position, seconds]);
 }

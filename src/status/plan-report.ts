@@ -1,6 +1,7 @@
 import type { MigrationConfig } from '../config.js';
 import { describeVersion } from '../db/flavor.js';
 import type { Plan } from '../inspect/plan.js';
+import { describeComparison, planComparison } from '../verify/comparison.js';
 
 /** The plan, as printed before anything happens (and as the whole output of a dry run). */
 export function describePlan(plan: Plan, config: MigrationConfig, rows: number, where: string): string[] {
@@ -14,5 +15,8 @@ export function describePlan(plan: Plan, config: MigrationConfig, rows: number, 
     `  rows:        ${config.exactRowcount ? '' : '~'}${rows}${config.exactRowcount ? '' : ' (estimate)'}`,
     ...(plan.drops.length > 0 ? [`  drops first: ${plan.drops.join(', ')}`] : []),
     `  creates:     ${names.ghost} (ghost), ${names.changelog} (changelog); the old table is then ${config.okToDropTable ? 'dropped' : `kept as ${names.old}`}`,
+    `  checksum:    ${config.checksum ? describeComparison(planComparison(plan, config.allowDataLoss)) : 'off (--no-checksum): nothing compares the tables before the swap'}`,
+    ...(mapping.replaced.length > 0 ? [`  new values:  ${list(mapping.replaced)} dropped and added again: the new column's values come from its definition, the old ones are not copied`] : []),
+    ...plan.findings.map((f) => `  ${f.severity === 'error' ? 'accepted' : f.severity === 'warning' ? 'warning' : 'note'}:${' '.repeat(f.severity === 'error' ? 5 : f.severity === 'warning' ? 6 : 9)}${f.message}`),
   ];
 }

@@ -11,8 +11,8 @@ async function tables(conn: Connection, db: string): Promise<string[]> {
   return (await queryRows(conn, 'SELECT TABLE_NAME AS t FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? ORDER BY TABLE_NAME', [db])).map((r) => String(r['t']));
 }
 
-function cli(args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-  const child = spawnCli(args);
+function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; out: string; err: string }> {
+  const child = spawnCli(args, env);
   let out = '';
   let err = '';
   child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
@@ -25,8 +25,10 @@ describe.each(testServers().map((s) => [label(s), s] as const))('oschange CLI on
   let admin: Connection;
   const base = (): string[] => {
     const a = server.primary.app;
-    return ['--host', a.host, '--port', String(a.port), '--user', a.user, '--password', a.password, '--database', db.name, '--table', 'users'];
+    return ['--host', a.host, '--port', String(a.port), '--user', a.user, '--database', db.name, '--table', 'users'];
   };
+  // The password in the environment, as the README advises (--password adds a warning line to stderr).
+  const env = (): NodeJS.ProcessEnv => ({ OSCHANGE_PASSWORD: server.primary.app.password });
   beforeAll(async () => {
     db = await freshDatabase(server, 'cli');
     admin = await connect({ ...server.primary.admin, database: db.name });
@@ -39,7 +41,7 @@ describe.each(testServers().map((s) => [label(s), s] as const))('oschange CLI on
 
   it('without --execute prints the plan and changes nothing', async () => {
     const before = await tables(admin, db.name);
-    const r = await cli([...base(), '--alter', 'ADD COLUMN phone VARCHAR(20)']);
+    const r = await cli([...base(), '--alter', 'ADD COLUMN phone VARCHAR(20)'], env());
     expect(r.code, r.err).toBe(0);
     // stderr carries pino's JSON log lines; nothing at warn (40) or above.
     expect(r.err.split('\n').filter((l) => l !== '' && Number(JSON.parse(l).level) >= 40)).toEqual([]);
@@ -52,7 +54,7 @@ describe.each(testServers().map((s) => [label(s), s] as const))('oschange CLI on
 
   it('refuses a bad ALTER with one clear line, exit code 2, and no trace on the server', async () => {
     const before = await tables(admin, db.name);
-    const r = await cli([...base(), '--alter', 'ADD COLUMN ( oops', '--execute']);
+    const r = await cli([...base(), '--alter', 'ADD COLUMN c INT NOT NULL DEFAULT', '--execute'], env());
     expect(r.code).toBe(2);
     // The reason is one line, the last on stderr (log lines before it are JSON).
     const lines = r.err.trim().split('\n');
@@ -85,7 +87,7 @@ describe.each(testServers().map((s) => [label(s), s] as const))('oschange CLI on
     const flag = `${dir}/hold`;
     writeFileSync(flag, '');
     const before = (await queryRows(admin, tableChecksum(db.name, 'users', COLUMNS).sql))[0];
-    const child = spawnCli([...base(), '--alter', 'ADD COLUMN x INT', '--execute', '--throttle-flag-file', flag, '--serve-socket-file', `${dir}/s.sock`, '--status-interval-millis', '100']);
+    const child = spawnCli([...base(), '--alter', 'ADD COLUMN x INT', '--execute', '--throttle-flag-file', flag, '--serve-socket-file', `${dir}/s.sock`, '--status-interval-millis', '100'], env());
     let out = '';
     let err = '';
     child.stdout?.on('data', (d: Buffer) => (out += d.toString()));
@@ -163,5 +165,54 @@ describe.each(testServers().map((s) => [label(s), s] as const))('oschange CLI on
     const cols = (await queryRows(admin, 'SELECT COLUMN_NAME AS c FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION', [db.name, 'users'])).map((x) => x['c']);
     expect(cols).toEqual([...COLUMNS, 'phone']);
     expect((await tables(admin, db.name)).sort()).toEqual(['_users_del', 'users', 'users_ref']);
+  });
+
+  it('ends promptly with exit 1 and one line when the copy finds a row it would drop', async () => {
+    await admin.query('CREATE TABLE dup_code (id INT NOT NULL PRIMARY KEY, v INT NOT NULL) ENGINE=InnoDB');
+    await admin.query('INSERT INTO dup_code VALUES (1, 10), (2, 20), (3, 30)');
+    const a = server.primary.app;
+    const r = await cli(
+      ['--host', a.host, '--port', String(a.port), '--user', a.user, '--database', db.name, '--table', 'dup_code', '--alter', 'ADD COLUMN code INT NOT NULL DEFAULT 0, ADD UNIQUE KEY uk_code (code)', '--execute', '--no-attempt-instant-ddl', '--serve-socket-file', `/tmp/oschange-dup-${db.name}.sock`],
+      env(),
+    );
+    expect(r.code, r.err).toBe(1);
+    expect(r.err.trim().split('\n').pop()).toMatch(new RegExp(`^oschange: ${db.name}\\.dup_code: row id 2 collides with another on the new UNIQUE KEY uk_code, which includes code, a column the ALTER adds`));
+    expect(await queryRows(admin, 'SELECT id, v FROM dup_code ORDER BY id')).toEqual([{ id: 1, v: 10 }, { id: 2, v: 20 }, { id: 3, v: 30 }]);
+  });
+
+  describe('a stop signal at the cut-over', () => {
+    const args = (table: string): string[] => {
+      const a = server.primary.app;
+      return ['--host', a.host, '--port', String(a.port), '--user', a.user, '--database', db.name, '--table', table, '--alter', 'ADD COLUMN w INT NULL', '--execute', '--no-attempt-instant-ddl', '--serve-socket-file', `/tmp/oschange-sig-${db.name}-${table}.sock`];
+    };
+    const columnsOf = async (table: string): Promise<unknown[]> =>
+      (await queryRows(admin, 'SELECT COLUMN_NAME AS c FROM information_schema.COLUMNS WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION', [db.name, table])).map((x) => x['c']);
+    const create = async (table: string): Promise<void> => {
+      await admin.query(`CREATE TABLE ${table} (id INT NOT NULL PRIMARY KEY, v INT NOT NULL) ENGINE=InnoDB`);
+      await admin.query(`INSERT INTO ${table} VALUES (1, 10), (2, 20), (3, 30)`);
+    };
+
+    it('before the point of no return, rolls the cut-over back: exit 130 and the original untouched', async () => {
+      await create('sig_before');
+      const r = await cli(args('sig_before'), { ...env(), OSCHANGE_TEST_SIGNAL_AT: 'cutover:rename-waiting' });
+      expect(r.code, r.err).toBe(130);
+      expect(r.err.trim().split('\n').pop()).toBe(
+        'oschange: stopped by signal; the original table is untouched (the ghost, changelog and checkpoint tables are kept: go on later with --resume, or start over with --initially-drop-ghost-table)',
+      );
+      expect(await columnsOf('sig_before')).toEqual(['id', 'v']);
+      expect((await tables(admin, db.name)).filter((t) => t.includes('sig_before')).sort()).toEqual(['_sig_before_ghc', '_sig_before_ghk', '_sig_before_gho', 'sig_before']);
+    });
+
+    it('after the point of no return, finishes the migration and says so: exit 0, the new schema, nothing left behind', async () => {
+      await create('sig_after');
+      const r = await cli(args('sig_after'), { ...env(), OSCHANGE_TEST_SIGNAL_AT: 'cutover:sentry-dropped' });
+      expect(r.code, r.err).toBe(0);
+      expect(r.out).toContain(`Done: ${db.name}.sig_after migrated in `);
+      expect(r.out).toContain('A stop signal arrived after the tables were swapped: the migration was finished, not stopped.');
+      expect(r.err).not.toContain('untouched');
+      expect(await columnsOf('sig_after')).toEqual(['id', 'v', 'w']);
+      expect(await queryRows(admin, 'SELECT id, v FROM sig_after ORDER BY id')).toEqual([{ id: 1, v: 10 }, { id: 2, v: 20 }, { id: 3, v: 30 }]);
+      expect((await tables(admin, db.name)).filter((t) => t.includes('sig_after')).sort()).toEqual(['_sig_after_del', 'sig_after']);
+    });
   });
 });
