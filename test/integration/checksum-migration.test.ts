@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, queryRows, type Connection } from '../../src/db/connect.js';
 import { OschangeError } from '../../src/errors.js';
-import { silentLogger } from '../../src/log.js';
+import { createLogger, silentLogger } from '../../src/log.js';
 import { runMigration } from '../../src/migrator.js';
 import { seedUsers } from '../../src/sandbox/seed.js';
 import type { MigrationState } from '../../src/state.js';
@@ -30,13 +30,13 @@ describe.each(testServers().map((s) => [label(s), s] as const))('checksum before
     (await queryRows(admin, 'SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?', [db.name])).map((r) => String(r['TABLE_NAME'])).sort();
 
   /** Runs a migration that stops at the postpone flag, lets `tamper` change the ghost, then goes on. */
-  const migrateWithTampering = async (tamper: () => Promise<void>) => {
+  const migrateWithTampering = async (tamper: () => Promise<void>, table = 'users', alter = ALTER) => {
     const flag = join(dir, `postpone-${Math.random().toString(36).slice(2)}`);
     writeFileSync(flag, '');
-    const config = configFromFlags(db.app, db.name, 'users', ALTER, ['--chunk-size', '500', '--checksum-chunk-size', '1000', '--postpone-cut-over-flag-file', flag]);
+    const config = configFromFlags(db.app, db.name, table, alter, ['--chunk-size', '500', '--checksum-chunk-size', '1000', '--postpone-cut-over-flag-file', flag]);
     const out: string[] = [];
     let state: MigrationState | undefined;
-    const running = runMigration({ config, log: silentLogger(), out: (l) => out.push(l), signal: new AbortController().signal, observe: (s) => (state = s) }).then(
+    const running = runMigration({ config, log: process.env['OSCHANGE_TEST_LOG'] ? createLogger({ destination: process.stderr, pretty: false, level: 'debug' }) : silentLogger(), out: (l) => out.push(l), signal: new AbortController().signal, observe: (s) => (state = s) }).then(
       () => undefined,
       (e: unknown) => e,
     );
@@ -95,5 +95,48 @@ describe.each(testServers().map((s) => [label(s), s] as const))('checksum before
     );
     expect(await rows('users')).toEqual(before);
     expect(await tables()).toEqual(['_users_ghc', '_users_ghk', '_users_gho', 'users']);
+  });
+
+  it('compares a column whose type the ALTER changes, as the original value converted to the new type', async () => {
+    await admin.query('DROP TABLE IF EXISTS users, _users_del, _users_gho, _users_ghc, _users_ghk');
+    await seedUsers(admin, { database: db.name, rows: ROWS });
+    const before = await rows('users');
+    const { out, error } = await migrateWithTampering(
+      async () => {
+        await admin.query('UPDATE _users_gho SET balance = balance + 0.0001 WHERE id = 1234');
+      },
+      'users',
+      'MODIFY balance DECIMAL(16,4) NOT NULL DEFAULT 0',
+    );
+    expect(error).toBeUndefined();
+    expect(out.some((l) => l.includes('  checksum:    compares 8 columns (balance converted to the new type)'))).toBe(true);
+    expect(out.at(-1)).toMatch(/checksum equal \(\d+ chunks, 1 repaired, [\d.]+s\); /);
+    const after = (await rows('users')) as Record<string, unknown>[];
+    expect(after.map((r) => ({ ...r, balance: Number(r['balance']).toFixed(2) }))).toEqual(before);
+    expect((after.find((r) => Number(r['id']) === 1234) as Record<string, unknown>)['balance']).toMatch(/^\d+\.\d{2}00$/);
+  });
+
+  it('compares the whole table when the ALTER changes how the key sorts, and repairs a changed, a missing and an extra row', async () => {
+    await admin.query('DROP TABLE IF EXISTS codes, _codes_del, _codes_gho, _codes_ghc, _codes_ghk');
+    await admin.query('CREATE TABLE codes (code VARCHAR(20) NOT NULL, v INT NOT NULL, PRIMARY KEY (code)) ENGINE=InnoDB DEFAULT CHARSET=latin1 COLLATE latin1_swedish_ci');
+    await admin.query("INSERT INTO codes SELECT CONCAT(CHAR(65 + n % 26 USING latin1), 'é-', n), n FROM (SELECT a.d * 1000 + b.d * 100 + c.d * 10 + e.d AS n FROM " +
+      '(SELECT 0 d UNION ALL SELECT 1 UNION ALL SELECT 2) a, (SELECT 0 d UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4 UNION ALL SELECT 5 UNION ALL SELECT 6 UNION ALL SELECT 7 UNION ALL SELECT 8 UNION ALL SELECT 9) b, ' +
+      '(SELECT 0 d UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4 UNION ALL SELECT 5 UNION ALL SELECT 6 UNION ALL SELECT 7 UNION ALL SELECT 8 UNION ALL SELECT 9) c, ' +
+      '(SELECT 0 d UNION ALL SELECT 1 UNION ALL SELECT 2 UNION ALL SELECT 3 UNION ALL SELECT 4 UNION ALL SELECT 5 UNION ALL SELECT 6 UNION ALL SELECT 7 UNION ALL SELECT 8 UNION ALL SELECT 9) e) s');
+    const content = async (t: string): Promise<unknown[]> => queryRows(admin, `SELECT CAST(code AS CHAR CHARACTER SET utf8mb4) AS code, v FROM \`${t}\` ORDER BY v`);
+    const before = await content('codes');
+    const { out, error } = await migrateWithTampering(
+      async () => {
+        await admin.query("UPDATE _codes_gho SET v = -1 WHERE code = 'Bé-27'");
+        await admin.query("DELETE FROM _codes_gho WHERE code = 'Cé-2'");
+        await admin.query("INSERT INTO _codes_gho VALUES ('not in the original', 99999)");
+      },
+      'codes',
+      'CONVERT TO CHARACTER SET utf8mb4 COLLATE utf8mb4_bin',
+    );
+    expect(error).toBeUndefined();
+    expect(out.some((l) => l.includes('over the whole table (the key sorts differently after the ALTER)'))).toBe(true);
+    expect(out.at(-1)).toMatch(/checksum equal \(\d+ chunks, 3 repaired, [\d.]+s\); /);
+    expect(await content('codes')).toEqual(before);
   });
 });
