@@ -298,26 +298,14 @@ function parseAdd(c: Cursor, tokens: readonly Token[]): AlterAction[] {
   c.accept('COLUMN');
   const ifNotExists = c.ifNotExists();
   if (isPunct(c.peek(), '(')) {
-    const inner = c.group() ?? [];
     const columns: AlterAction[] = [];
-    let part: Token[] = [];
-    let depth = 0;
-    const flush = (): void => {
-      if (part.length === 0) return;
+    for (const part of splitTopLevel(c.group() ?? [])) {
       const pc = new Cursor(part);
       const name = pc.name('a column name');
       const { definition, position } = parseColumnDefinition(pc);
       // The whole `ADD (…)` clause is rebuilt once, from the first column's action.
       columns.push({ tokens: columns.length === 0 ? tokens : [], kind: 'add-column', name, definition, ifNotExists, position });
-      part = [];
-    };
-    for (const t of inner) {
-      if (isPunct(t, '(')) depth++;
-      if (isPunct(t, ')')) depth--;
-      if (depth === 0 && isPunct(t, ',')) flush();
-      else part.push(t);
     }
-    flush();
     return columns;
   }
   const name = c.name('a column name');
@@ -351,6 +339,19 @@ function parseDrop(c: Cursor, tokens: readonly Token[]): AlterAction {
   return { ...base, kind: 'drop-column', name, ifExists };
 }
 
+/** Splits tokens at commas outside parentheses; empty parts are dropped. */
+function splitTopLevel(tokens: readonly Token[]): Token[][] {
+  const parts: Token[][] = [[]];
+  let depth = 0;
+  for (const t of tokens) {
+    if (isPunct(t, '(')) depth++;
+    if (isPunct(t, ')')) depth--;
+    if (depth === 0 && isPunct(t, ',')) parts.push([]);
+    else (parts[parts.length - 1] as Token[]).push(t);
+  }
+  return parts.filter((p) => p.length > 0);
+}
+
 function columnList(c: Cursor, tokens: readonly Token[]): string[] {
   const inner = c.group();
   if (inner === undefined) throw new AlterSyntaxError(`${clauseText(tokens)}: expected a column list in parentheses`);
@@ -362,22 +363,11 @@ function indexParts(c: Cursor, tokens: readonly Token[]): IndexPart[] {
   const inner = c.group();
   if (inner === undefined) throw new AlterSyntaxError(`${clauseText(tokens)}: expected the key's columns in parentheses`);
   const parts: IndexPart[] = [];
-  let part: Token[] = [];
-  let depth = 0;
-  const flush = (): void => {
-    if (part.length === 0) return;
-    const [head, open, len] = part;
+  for (const [head, open, len] of splitTopLevel(inner)) {
+    if (head === undefined) continue;
     if (isPunct(head, '(')) parts.push({ column: undefined, length: undefined });
-    else parts.push({ column: (head as Token).text, length: isPunct(open, '(') && len?.kind === 'number' ? Number(len.text) : undefined });
-    part = [];
-  };
-  for (const t of inner) {
-    if (isPunct(t, '(')) depth++;
-    if (isPunct(t, ')')) depth--;
-    if (depth === 0 && isPunct(t, ',')) flush();
-    else part.push(t);
+    else parts.push({ column: head.text, length: isPunct(open, '(') && len?.kind === 'number' ? Number(len.text) : undefined });
   }
-  flush();
   return parts;
 }
 

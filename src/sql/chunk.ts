@@ -65,29 +65,25 @@ export function copyChunk(o: {
   upTo: KeyTuple;
 }): Statement {
   if (o.fromColumns.length !== o.toColumns.length) throw new Error('column lists differ in length');
-  const conds: Statement[] = [];
-  if (o.after !== undefined) conds.push(keyCompare(o.key.columns, '>', o.after));
-  conds.push(keyCompare(o.key.columns, '<=', o.upTo));
+  const where = chunkWhere(o.key, o.after, o.upTo);
   const lock = o.version.flavor === 'mysql' && atLeast(o.version, 8, 0, 1) ? 'FOR SHARE' : 'LOCK IN SHARE MODE';
   return {
     sql:
       `INSERT IGNORE INTO ${quoteTable(o.database, o.ghost)} (${o.toColumns.map(quoteId).join(', ')}) ` +
       `SELECT ${o.fromColumns.map(quoteId).join(', ')} FROM ${quoteTable(o.database, o.table)} ${forceIndex(o.key)} ` +
-      `WHERE ${conds.map((c) => c.sql).join(' AND ')} ${lock}`,
-    params: conds.flatMap((c) => [...c.params]),
+      `WHERE ${where.sql} ${lock}`,
+    params: where.params,
   };
 }
 
 /** The key of the n-th row (0-based) of a chunk, in key order: the row a warning's "at row n+1" names. */
 export function chunkRowAt(o: { database: string; table: string; key: ChunkKey; after: KeyTuple | undefined; upTo: KeyTuple; offset: number }): Statement {
-  const conds: Statement[] = [];
-  if (o.after !== undefined) conds.push(keyCompare(o.key.columns, '>', o.after));
-  conds.push(keyCompare(o.key.columns, '<=', o.upTo));
+  const where = chunkWhere(o.key, o.after, o.upTo);
   return {
     sql:
       `SELECT ${o.key.columns.map(quoteId).join(', ')} FROM ${quoteTable(o.database, o.table)} ${forceIndex(o.key)} ` +
-      `WHERE ${conds.map((c) => c.sql).join(' AND ')} ORDER BY ${orderBy(o.key.columns)} LIMIT 1 OFFSET ${Math.max(0, Math.floor(o.offset))}`,
-    params: conds.flatMap((c) => [...c.params]),
+      `WHERE ${where.sql} ORDER BY ${orderBy(o.key.columns)} LIMIT 1 OFFSET ${Math.max(0, Math.floor(o.offset))}`,
+    params: where.params,
   };
 }
 
