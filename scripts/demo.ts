@@ -53,8 +53,9 @@ try {
 
   const app = sandbox.primary.app;
   // ADD COLUMN is instant on both servers; the demo is about the online copy, its crash and resume.
-  const args = ['--host', app.host, '--port', String(app.port), '--user', app.user, '--password', app.password, '--database', SANDBOX_DATABASE, '--table', 'users', '--alter', 'ADD COLUMN phone VARCHAR(20)', '--execute', '--exact-rowcount', '--no-attempt-instant-ddl'];
-  say(`running: oschange ${args.map((a, i) => (args[i - 1] === '--password' ? '***' : a)).join(' ')}`);
+  // The password in the environment, as the README advises: never on a command line.
+  const args = ['--host', app.host, '--port', String(app.port), '--user', app.user, '--database', SANDBOX_DATABASE, '--table', 'users', '--alter', 'ADD COLUMN phone VARCHAR(20)', '--execute', '--exact-rowcount', '--no-attempt-instant-ddl'];
+  say(`running: OSCHANGE_PASSWORD=*** oschange ${args.join(' ')}`);
   t0 = Date.now();
   let output: string;
   let resumedFrom: number | undefined;
@@ -116,7 +117,7 @@ process.exit(exitCode);
 /** Runs oschange; kills it with SIGKILL as soon as `killWhen` says so about its output so far. */
 function runCli(args: string[], killWhen?: (out: string) => boolean): Promise<{ out: string; killed: boolean }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'cmd/oschange.ts', ...args], { cwd: repo, stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'cmd/oschange.ts', ...args], { cwd: repo, stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, OSCHANGE_PASSWORD: sandbox.primary.app.password } });
     let out = '';
     let killed = false;
     child.stdout.on('data', (d: Buffer) => {

@@ -52,7 +52,7 @@ export interface RunningOschange {
 export function startOschange(o: OschangeRunOptions): RunningOschange {
   const e = o.endpoint;
   const args = [
-    '--host', e.host, '--port', String(e.port), '--user', e.user, '--password', e.password,
+    '--host', e.host, '--port', String(e.port), '--user', e.user,
     '--database', o.database, '--table', o.table, '--alter', o.alter,
     '--execute', '--ok-to-drop-table', '--exact-rowcount', '--initially-drop-ghost-table', '--initially-drop-old-table',
     '--throttle-control-replicas', `${o.replica.host}:${o.replica.port}`,
@@ -65,7 +65,8 @@ export function startOschange(o: OschangeRunOptions): RunningOschange {
   const built = join(o.dir, BENCH_BUILD_DIR, 'cmd', 'oschange.js');
   const child = spawn(process.execPath, [...(existsSync(built) ? [built] : ['--import', 'tsx', 'cmd/oschange.ts']), ...args], {
     cwd: o.dir,
-    env: { ...process.env, OSCHANGE_LOG_LEVEL: 'info' },
+    // The password in the environment, as the README advises: never on a command line.
+    env: { ...process.env, OSCHANGE_LOG_LEVEL: 'info', OSCHANGE_PASSWORD: e.password },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const rss = watchPeakRss(child.pid ?? 0);
