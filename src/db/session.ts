@@ -26,3 +26,17 @@ export const SESSION_SQL_MODE = 'STRICT_ALL_TABLES,ERROR_FOR_DIVISION_BY_ZERO,NO
 export function sessionSetup(): readonly Statement[] {
   return [stmt("SET SESSION sql_mode = ?, time_zone = '+00:00'", [SESSION_SQL_MODE])];
 }
+
+/**
+ * For the sessions that copy and apply rows: READ COMMITTED, so a locking read (the copy's FOR SHARE,
+ * the write guard's look-ups) locks the rows it reads and no gaps between them. In REPEATABLE READ
+ * it would take next-key locks, and an application transaction inserting into a gap the copy had
+ * passed could become a deadlock victim (1213). The copy needs no gap locks: a row inserted into a
+ * range while it is read reaches the ghost through the binlog whether the read saw it or not
+ * (docs/design.md, rules 1 and 2); a row read stays locked until its chunk is written, so a delete or
+ * update of it waits for the chunk and then reaches the ghost through the binlog after it.
+ * https://dev.mysql.com/doc/refman/9.4/en/innodb-transaction-isolation-levels.html#isolevel_read-committed
+ */
+export function readCommitted(): Statement {
+  return stmt('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
+}

@@ -19,6 +19,7 @@ import type { ServerVersion } from '../db/flavor.js';
 import { describeError, OschangeError } from '../errors.js';
 import { lossPoint } from '../fault-point.js';
 import { guardTables } from '../guard/tables.js';
+import { readCommitted } from '../db/session.js';
 import type { Hooks } from '../hooks/hooks.js';
 import type { Plan } from '../inspect/plan.js';
 import type { Logger } from '../log.js';
@@ -120,6 +121,7 @@ export async function runAttempt(ctx: AttemptContext): Promise<number> {
     state.copyRange = start.range;
     state.copiedUpTo = start.copiedUpTo;
     const applyConn = await open();
+    await applyConn.query(readCommitted().sql);
     const applier = new Applier({
       conn: applyConn,
       source: stream,
@@ -199,7 +201,9 @@ export async function runAttempt(ctx: AttemptContext): Promise<number> {
       const threads = config.copyThreads ?? defaultCopyThreads(endpoint.host, availableParallelism());
       if (ctx.firstAttempt) log.info({ threads, chunkSize: state.chunkSize, chunkTimeMs: state.chunkTimeMs }, 'copy workers');
       for (let i = 0; i < threads; i++) {
-        workers.push(await open());
+        const worker = await open();
+        await worker.query(readCommitted().sql);
+        workers.push(worker);
       }
       const keyIndex = plan.sharedKey.originalIndex;
       const copyOptions = {
