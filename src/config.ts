@@ -77,7 +77,7 @@ export interface MigrationConfig {
 export const DEFAULTS = {
   chunkSize: 1000,
   chunkTimeMillis: 100,
-  dmlBatchSize: 100,
+  dmlBatchSize: 1000,
   heartbeatIntervalMs: 100,
   replicaServerId: 99999,
   cutOverLockTimeoutSeconds: 3,

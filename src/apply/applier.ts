@@ -5,7 +5,7 @@ import type { Logger } from '../log.js';
 import { queryRows } from '../db/connect.js';
 import { judgeWrite, rewriteDropped, writeCounts } from '../guard/checked-write.js';
 import { keyOf, keyText, type GuardTables } from '../guard/tables.js';
-import { deleteRows } from '../sql/apply.js';
+import { deleteRows, upsertRows } from '../sql/apply.js';
 import { ghostKeysPresent, insertIgnoreRows } from '../sql/guard.js';
 import type { KeyTuple } from '../sql/key-range.js';
 import { describeKey } from '../status/describe-row.js';
@@ -14,7 +14,7 @@ import { planBatch } from './batch-plan.js';
 
 /** What the applier needs from the binlog stream. */
 export interface EventSource {
-  take(max: number, waitMs: number): Promise<StreamEvent[]>;
+  take(max: number, waitMs: number, maxBytes?: number): Promise<StreamEvent[]>;
   readonly backlog: number;
   readonly readPosition: BinlogPosition;
 }
@@ -32,6 +32,12 @@ export interface ApplierOptions {
 }
 
 /**
+ * Row images one apply transaction takes at most (beyond its first event): a batch of big rows stays
+ * a transaction the replicas can absorb, however large --dml-batch-size is.
+ */
+export const APPLY_BATCH_BYTES = 8 * 1024 * 1024;
+
+/**
  * Replays the original table's row changes onto the ghost, one transaction per batch: the batch's
  * keys are deleted, then their final images inserted (src/apply/batch-plan.ts). Replaying a change
  * twice is harmless (delete and write by key), so a batch that fails half-way is retried whole. The
@@ -44,13 +50,22 @@ export class Applier {
   private rateEvents = 0;
   private rateSince = performance.now();
 
-  constructor(private readonly o: ApplierOptions) {}
+  /**
+   * With no unique key but the shared one in the ghost, final images overwrite rows in place (one
+   * row event each in the binlog, for the replicas to replay); otherwise the batch's keys are deleted
+   * first, and a collision on another unique key is judged by the write guard.
+   */
+  private readonly mode: 'upsert' | 'delete-insert';
+
+  constructor(private readonly o: ApplierOptions) {
+    this.mode = o.guard.uniqueIndexes.length === 0 ? 'upsert' : 'delete-insert';
+  }
 
   /** Runs until the signal aborts; rejects when applying fails for good. */
   async run(signal: AbortSignal): Promise<void> {
     const { state, source } = this.o;
     while (!signal.aborted) {
-      const events = await source.take(state.dmlBatchSize, 100);
+      const events = await source.take(state.dmlBatchSize, 100, APPLY_BATCH_BYTES);
       state.backlog = source.backlog;
       state.streamerPosition = source.readPosition;
       if (events.length > 0) await this.applyEvents(events, signal);
@@ -139,7 +154,7 @@ export class Applier {
 
   private async applyChanges(changes: readonly RowChange[], signal: AbortSignal): Promise<void> {
     const { conn, guard, pairs, log, retries } = this.o;
-    const plan = planBatch(changes, { columns: pairs.map((p) => p.from), keyColumns: guard.keyColumns, keyTypes: guard.keyTypes });
+    const plan = planBatch(changes, { columns: pairs.map((p) => p.from), keyColumns: guard.keyColumns, keyTypes: guard.keyTypes, mode: this.mode });
     const toColumns = pairs.map((p) => p.to);
     const doing = 'replaying binlog events';
     await withRetries(
@@ -168,12 +183,18 @@ export class Applier {
    */
   private async insertImages(rows: readonly { readonly values: readonly RowValue[]; readonly image: Row }[], toColumns: readonly string[], doing: string): Promise<void> {
     const { conn, guard } = this.o;
-    const s = insertIgnoreRows(guard.database, guard.ghost, toColumns, rows.map((r) => r.values));
+    const values = rows.map((r) => r.values);
+    const upsert = this.mode === 'upsert';
+    const s = upsert
+      ? upsertRows({ version: guard.version, database: guard.database, ghost: guard.ghost, columns: toColumns, keyColumns: guard.ghostKeyColumns, rows: values })
+      : insertIgnoreRows(guard.database, guard.ghost, toColumns, values);
     const [result] = await conn.query(s.sql, [...s.params]);
+    // An upsert's "duplicates" are rows it updated in place, which leave no warning.
+    const counts = writeCounts(result, rows.length);
     const { checkDropped } = await judgeWrite({
       conn,
       g: guard,
-      counts: writeCounts(result, rows.length),
+      counts: upsert ? { duplicates: 0, warnings: counts.warnings } : counts,
       doing,
       rowKey: async (n) => {
         const row = n === undefined ? undefined : rows[n - 1];

@@ -1,12 +1,13 @@
 import type { Row, RowChange, RowValue } from '../binlog/types.js';
+import { approxBytes } from '../binlog/event-size.js';
 import { keyText } from '../guard/tables.js';
 import type { KeyTuple } from '../sql/key-range.js';
 import { keyLiteral } from '../sql/literals.js';
 
 /**
  * Turns a batch of row changes, in binlog order, into what the ghost must look like after it:
- * every key the batch touches is deleted, then each key's last image (if it was not deleted last)
- * is inserted. Changes to the same key collapse into one write, and since the batch is applied in
+ * every key the batch touches is deleted (or, in `upsert` mode, only those deleted last), then each
+ * key's last image (if it was not deleted last) is written. Changes to the same key collapse into one write, and since the batch is applied in
  * one transaction, the order between different keys does not matter — only each key's final state.
  * An UPDATE that moves the key deletes the old key (docs/design.md, rule 2).
  * Keys are compared byte for byte: two keys a collation treats as equal ('a', 'A ') are both deleted
@@ -28,6 +29,12 @@ export interface PlanOptions {
   readonly keyTypes: readonly string[];
   /** Upper bound of one statement's payload, roughly in bytes. */
   readonly maxStatementBytes?: number;
+  /**
+   * `upsert`: the final images overwrite rows in place (INSERT … ON DUPLICATE KEY UPDATE), so only
+   * keys whose last change is a delete are deleted — for a ghost whose only unique key is the shared
+   * one. `delete-insert` (default): every touched key is deleted first.
+   */
+  readonly mode?: 'delete-insert' | 'upsert';
 }
 
 export function planBatch(changes: readonly RowChange[], o: PlanOptions): BatchPlan {
@@ -56,8 +63,9 @@ export function planBatch(changes: readonly RowChange[], o: PlanOptions): BatchP
         assertNever(ch);
     }
   }
+  const deleted = o.mode === 'upsert' ? [...finals.values()].filter((f) => f.image === undefined) : [...finals.values()];
   const deletes = groups(
-    [...finals.values()].map((f) => ({ item: f.key, bytes: approxBytes(f.rawKey) })),
+    deleted.map((f) => ({ item: f.key, bytes: approxBytes(f.rawKey) })),
     maxBytes,
   );
   const inserts = groups(
@@ -103,12 +111,6 @@ export function sameKey(a: Row, b: Row, keyColumns: readonly string[]): boolean 
 function sameValue(a: RowValue | undefined, b: RowValue | undefined): boolean {
   if (Buffer.isBuffer(a) && Buffer.isBuffer(b)) return a.equals(b);
   return a === b;
-}
-
-function approxBytes(values: readonly RowValue[]): number {
-  let n = 0;
-  for (const v of values) n += v === null ? 4 : Buffer.isBuffer(v) ? v.length * 2 + 3 : typeof v === 'string' ? v.length * 2 + 2 : 24;
-  return n + values.length * 2;
 }
 
 function assertNever(x: never): never {

@@ -6,6 +6,7 @@
  */
 interface Waiter<T> {
   readonly max: number;
+  readonly maxBytes: number;
   readonly resolve: (items: T[]) => void;
   readonly reject: (err: Error) => void;
   readonly timer: NodeJS.Timeout;
@@ -14,6 +15,15 @@ interface Waiter<T> {
 export class EventQueue<T> {
   private items: T[] = [];
   private head = 0;
+  /** Sum of the queued items' sizes. */
+  private queuedBytes = 0;
+
+  /** `size` weighs an item (e.g. its row images' bytes) for take()'s byte limit and `bytes`. */
+  constructor(private readonly size: (item: T) => number = () => 1) {}
+
+  get bytes(): number {
+    return this.queuedBytes;
+  }
   private readonly waiters: Waiter<T>[] = [];
   private failure: Error | undefined;
   private closed = false;
@@ -28,13 +38,17 @@ export class EventQueue<T> {
 
   push(items: readonly T[]): void {
     if (this.closed || this.failure !== undefined || items.length === 0) return;
-    for (const item of items) this.items.push(item);
+    for (const item of items) {
+      this.items.push(item);
+      this.queuedBytes += this.size(item);
+    }
     this.serveWaiters();
   }
 
-  take(max: number, waitMs: number): Promise<T[]> {
+  /** Up to `max` items and — beyond the first — up to `maxBytes` of them; waits up to `waitMs` for the first. */
+  take(max: number, waitMs: number, maxBytes = Number.POSITIVE_INFINITY): Promise<T[]> {
     if (!Number.isInteger(max) || max < 1) return Promise.reject(new Error(`take(max) needs a whole number >= 1 (got ${max})`));
-    if (this.length > 0) return Promise.resolve(this.shift(max));
+    if (this.length > 0) return Promise.resolve(this.shift(max, maxBytes));
     if (this.failure !== undefined) return Promise.reject(this.failure);
     if (this.closed || waitMs <= 0) return Promise.resolve([]);
     return new Promise<T[]>((resolve, reject) => {
@@ -42,7 +56,7 @@ export class EventQueue<T> {
         this.removeWaiter(waiter);
         resolve([]);
       }, waitMs);
-      const waiter: Waiter<T> = { max, resolve, reject, timer };
+      const waiter: Waiter<T> = { max, maxBytes, resolve, reject, timer };
       this.waiters.push(waiter);
     });
   }
@@ -71,12 +85,21 @@ export class EventQueue<T> {
       const w = this.waiters.shift();
       if (w === undefined) break;
       clearTimeout(w.timer);
-      w.resolve(this.shift(w.max));
+      w.resolve(this.shift(w.max, w.maxBytes));
     }
   }
 
-  private shift(max: number): T[] {
-    const end = Math.min(this.items.length, this.head + max);
+  private shift(max: number, maxBytes: number): T[] {
+    const limit = Math.min(this.items.length, this.head + max);
+    let end = this.head;
+    let bytes = 0;
+    while (end < limit) {
+      const size = this.size(this.items[end] as T);
+      if (end > this.head && bytes + size > maxBytes) break;
+      bytes += size;
+      end++;
+    }
+    this.queuedBytes -= bytes;
     const out = this.items.slice(this.head, end);
     this.head = end;
     // Drop taken items now and then, so the array does not grow forever.

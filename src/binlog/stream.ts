@@ -3,6 +3,7 @@ import type { Logger } from '../log.js';
 import { setNetWriteTimeout } from '../sql/binlog-schema.js';
 import { planTable, TableChangedError, type ColumnPlan, type MappedColumn } from './column-plan.js';
 import { EventQueue } from './event-queue.js';
+import { eventBytes } from './event-size.js';
 import { preflight } from './preflight.js';
 import { toStreamEvents, type TableRole } from './row-events.js';
 import { BinlogStreamError, classifyError, settingsError, type ErrorContext } from './stream-errors.js';
@@ -25,12 +26,15 @@ export interface BinlogStreamOptions {
   readonly start: BinlogPosition;
   /** Queued events above which reading pauses; it resumes below half. Default 20,000. */
   readonly highWaterMark?: number;
+  /** Queued bytes of row images above which reading pauses too (big rows); default 64 MB. */
+  readonly highWaterBytes?: number;
   readonly log: Logger;
   /** How long open() waits for the server to start sending. Default 30 s. */
   readonly startTimeoutMs?: number;
 }
 
 const DEFAULT_HIGH_WATER_MARK = 20_000;
+const DEFAULT_HIGH_WATER_BYTES = 64 * 1024 * 1024;
 const DEFAULT_START_TIMEOUT_MS = 30_000;
 /**
  * While paused, the server's dump thread blocks on a full socket and gives up after
@@ -56,13 +60,15 @@ interface TablePlan {
  *   start (the rows after it would lack their table map). Safe places to resume: a position from
  *   currentBinlogPosition(), or the position of a heartbeat or marker (each is its own
  *   transaction: only its commit follows).
- * - Backpressure: above `highWaterMark` queued events the dump socket is paused (TCP then holds
- *   the server), so memory stays at the mark plus one binlog event's rows; it resumes at half.
+ * - Backpressure: above `highWaterMark` queued events, or `highWaterBytes` of their row images, the
+ *   dump socket is paused (TCP then holds the server), so memory stays at the mark plus one binlog
+ *   event's rows; it resumes at half of both.
  */
 export class BinlogStream {
-  private readonly queue = new EventQueue<StreamEvent>();
+  private readonly queue = new EventQueue<StreamEvent>(eventBytes);
   private readonly plans = new Map<number, TablePlan>();
   private readonly highWaterMark: number;
+  private readonly highWaterBytes: number;
   private file: string;
   private position: number;
   private paused = false;
@@ -77,6 +83,7 @@ export class BinlogStream {
     private readonly ctx: ErrorContext,
   ) {
     this.highWaterMark = o.highWaterMark ?? DEFAULT_HIGH_WATER_MARK;
+    this.highWaterBytes = o.highWaterBytes ?? DEFAULT_HIGH_WATER_BYTES;
     this.file = o.start.file;
     this.position = o.start.position;
   }
@@ -94,9 +101,9 @@ export class BinlogStream {
     return stream;
   }
 
-  /** Up to `max` events in binlog order; waits up to `waitMs` for the first; [] on timeout. */
-  async take(max: number, waitMs: number): Promise<StreamEvent[]> {
-    const events = await this.queue.take(max, waitMs);
+  /** Up to `max` events (and `maxBytes` of row images) in binlog order; waits up to `waitMs` for the first; [] on timeout. */
+  async take(max: number, waitMs: number, maxBytes?: number): Promise<StreamEvent[]> {
+    const events = await this.queue.take(max, waitMs, maxBytes);
     this.flow();
     return events;
   }
@@ -104,6 +111,11 @@ export class BinlogStream {
   /** Events queued, not yet taken. */
   get backlog(): number {
     return this.queue.length;
+  }
+
+  /** Bytes of row images queued, not yet taken. */
+  get backlogBytes(): number {
+    return this.queue.bytes;
   }
 
   /** The position after the last event read from the server (commits included; may be mid-transaction). */
@@ -214,7 +226,7 @@ export class BinlogStream {
     if (!e.fullImage) throw settingsError(`a write to ${plan.label} was logged without its full row image (a session set binlog_row_image)`);
     const events = toStreamEvents(e, plan.role, plan.columns, this.readPosition, plan.label);
     this.queue.push(events);
-    if (this.queue.length > this.highWaterMark) {
+    if (this.queue.length > this.highWaterMark || this.queue.bytes > this.highWaterBytes) {
       // Every time while over the limit: zongji may have resumed the socket on its own.
       this.source.pause();
       if (!this.paused) this.o.log.debug({ backlog: this.queue.length }, 'binlog reading paused: backlog above the high-water mark');
@@ -224,7 +236,7 @@ export class BinlogStream {
 
   /** Resumes reading once the consumer has drained the backlog to half the high-water mark. */
   private flow(): void {
-    if (!this.paused || this.closing !== undefined || this.queue.length > this.highWaterMark / 2) return;
+    if (!this.paused || this.closing !== undefined || this.queue.length > this.highWaterMark / 2 || this.queue.bytes > this.highWaterBytes / 2) return;
     this.paused = false;
     this.o.log.debug({ backlog: this.queue.length }, 'binlog reading resumed');
     this.source.resume();

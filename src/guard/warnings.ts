@@ -40,6 +40,9 @@ const ROW_REJECTED = new Set([
   1452, // ER_NO_REFERENCED_ROW_2
 ]);
 
+/** ER_WARN_DEPRECATED_SYNTAX: a word about the statement's form, not about the data. */
+const DEPRECATED_SYNTAX = 1287;
+
 /** The index a duplicate-key message names: MySQL writes `'table.index'`, MariaDB `'index'`. */
 export function duplicateKeyIndex(message: string, ghost: string): string | undefined {
   const m = /for key '(.*)'$/s.exec(message);
@@ -56,8 +59,8 @@ export function warningMeaning(w: ServerWarning, o: { ghost: string; sharedIndex
   if (VALUE_CHANGED.has(w.code)) return 'value-changed';
   if (NULL_REPLACED.has(w.code)) return 'null-replaced';
   if (ROW_REJECTED.has(w.code)) return 'row-rejected';
-  // Notes the server adds for other reasons do not change what was written.
-  return w.level.toLowerCase() === 'note' ? 'ignorable' : 'other';
+  // Notes the server adds for other reasons, and deprecation warnings, do not change what was written.
+  return w.level.toLowerCase() === 'note' || w.code === DEPRECATED_SYNTAX ? 'ignorable' : 'other';
 }
 
 /** The warnings that must stop the migration, given what the operator accepted. */

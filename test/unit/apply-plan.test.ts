@@ -34,6 +34,11 @@ describe('planBatch', () => {
     expect(finals(plan)).toEqual([[1, 'two'], [2, 'three']]);
     expect(plan.deletes.flat().map(([k]) => k).sort()).toEqual([1, 2, 3]);
   });
+  it('in upsert mode deletes only the keys whose last change is a delete (or that a key update left)', () => {
+    const plan = planBatch([ins(1, 'a'), upd(2, 9, 'moved'), del(3), ins(4, 'x'), del(4)], { ...o, mode: 'upsert' });
+    expect(plan.deletes.flat()).toEqual([[2], [3], [4]]);
+    expect(finals(plan)).toEqual([[1, 'a'], [9, 'moved']]);
+  });
   it('writes exact big keys unquoted in deletes', () => {
     const big: RowChange = { kind: 'delete', before: { id: '18446744073709551615', v: null }, position: pos };
     expect(planBatch([big], { ...o, keyTypes: ['bigint'] }).deletes).toEqual([[[new NumericLiteral('18446744073709551615')]]]);

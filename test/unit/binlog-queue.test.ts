@@ -80,4 +80,15 @@ describe('the event queue between the binlog reader and the applier', () => {
     }
     expect(out).toEqual([...all, 20_000]);
   });
+
+  it('weighs items: take() stops at the byte limit (always giving the first item), and bytes counts what is queued', async () => {
+    const q = new EventQueue<string>((s) => s.length);
+    q.push(['aaaa', 'bbbb', 'cc', 'dddddddddd']);
+    expect(q.bytes).toBe(20);
+    expect(await q.take(10, 0, 9)).toEqual(['aaaa', 'bbbb']);
+    expect(q.bytes).toBe(12);
+    expect(await q.take(10, 0, 5)).toEqual(['cc']);
+    expect(await q.take(10, 0, 5)).toEqual(['dddddddddd']);
+    expect(q.bytes).toBe(0);
+  });
 });

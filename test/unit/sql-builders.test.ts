@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { parseServerVersion } from '../../src/db/flavor.js';
-import { deleteRows } from '../../src/sql/apply.js';
+import { deleteRows, upsertRows } from '../../src/sql/apply.js';
 import { insertIgnoreRows } from '../../src/sql/guard.js';
 import { copyChunk, keyBound, nextChunkEnd } from '../../src/sql/chunk.js';
 import { keyCompare, keyIn } from '../../src/sql/key-range.js';
@@ -86,5 +86,20 @@ describe('cut-over and changelog statements', () => {
       sql: 'INSERT INTO `app`.`_t_ghc` (`hint`, `value`) VALUES (?, ?) ON DUPLICATE KEY UPDATE `value` = ?',
       params: ['state', 'x', 'x'],
     });
+  });
+});
+
+describe('the applier’s in-place writes', () => {
+  const mysql = { flavor: 'mysql', major: 9, minor: 7, patch: 4, raw: '9.7.4' } as const;
+  const maria = { flavor: 'mariadb', major: 10, minor: 11, patch: 19, raw: '10.11.19' } as const;
+  it('overwrite by the shared key with the new row’s values: an alias on MySQL, VALUES() on MariaDB', () => {
+    expect(upsertRows({ version: mysql, database: 'app', ghost: '_t_gho', columns: ['id', 'v w'], keyColumns: ['id'], rows: [[1, 'a'], [2, null]] })).toEqual({
+      sql: 'INSERT IGNORE INTO `app`.`_t_gho` (`id`, `v w`) VALUES (?, ?), (?, ?) AS `new` ON DUPLICATE KEY UPDATE `v w` = `new`.`v w`',
+      params: [1, 'a', 2, null],
+    });
+    expect(upsertRows({ version: maria, database: 'app', ghost: '_t_gho', columns: ['id', 'v'], keyColumns: ['id'], rows: [[1, 'a']] }).sql).toBe(
+      'INSERT IGNORE INTO `app`.`_t_gho` (`id`, `v`) VALUES (?, ?) ON DUPLICATE KEY UPDATE `v` = VALUES(`v`)',
+    );
+    expect(upsertRows({ version: maria, database: 'app', ghost: 'g', columns: ['a', 'b'], keyColumns: ['a', 'b'], rows: [[1, 2]] }).sql).toBe('INSERT IGNORE INTO `app`.`g` (`a`, `b`) VALUES (?, ?) ON DUPLICATE KEY UPDATE `a` = `a`');
   });
 });
