@@ -28,14 +28,16 @@ export interface BenchConfig {
   readonly oschangeRef: string | undefined;
   /** More oschange flags for every run, e.g. `--max-lag-millis 600000` to not wait for the replica. */
   readonly oschangeArgs: readonly string[];
-  /** Skip parts: any of floor, quiet, load, ptosc, ladder, cutover. */
+  /** Rows of the large-table run (the quiet migration again, ten times the rows). */
+  readonly bigRows: number;
+  /** Skip parts: any of floor, quiet, load, ptosc, ladder, cutover, big, large. */
   readonly skip: ReadonlySet<string>;
   readonly resultsDir: string;
   /** Installs percona-toolkit with apt-get when missing. */
   readonly installPtOsc: boolean;
 }
 
-export const PARTS = ['floor', 'quiet', 'load', 'ptosc', 'ladder', 'cutover'] as const;
+export const PARTS = ['floor', 'quiet', 'load', 'ptosc', 'ladder', 'cutover', 'big', 'large'] as const;
 
 export function parseBenchConfig(env: Readonly<Record<string, string | undefined>>): { config: BenchConfig } | { errors: string[] } {
   const errors: string[] = [];
@@ -51,14 +53,15 @@ export function parseBenchConfig(env: Readonly<Record<string, string | undefined
 
   const flavors = list('BENCH_FLAVORS', 'mysql,mariadb');
   for (const f of flavors) if (f !== 'mysql' && f !== 'mariadb') errors.push(`BENCH_FLAVORS: unknown flavor ${JSON.stringify(f)} (mysql, mariadb)`);
-  const ladder = list('BENCH_LADDER', '1000,2500,5000,10000').map(Number);
-  if (ladder.some((n) => !Number.isInteger(n) || n <= 0)) errors.push('BENCH_LADDER must be positive whole numbers, e.g. 1000,2500,5000,10000');
+  const ladder = list('BENCH_LADDER', '2500,5000,10000,20000,40000').map(Number);
+  if (ladder.some((n) => !Number.isInteger(n) || n <= 0)) errors.push('BENCH_LADDER must be positive whole numbers, e.g. 2500,5000,10000,20000,40000');
   const skip = new Set(list('BENCH_SKIP', ''));
   for (const s of skip) if (!(PARTS as readonly string[]).includes(s)) errors.push(`BENCH_SKIP: unknown part ${JSON.stringify(s)} (${PARTS.join(', ')})`);
 
   const config: BenchConfig = {
     flavors: flavors as SandboxFlavor[],
     rows: int('BENCH_ROWS', 1_000_000, 1000),
+    bigRows: int('BENCH_BIG_ROWS', 10_000_000, 1000),
     alter: env['BENCH_ALTER'] ?? 'MODIFY c VARCHAR(130) NOT NULL',
     loadRate: int('BENCH_RATE', 1000, 1),
     baselineSeconds: int('BENCH_BASELINE_SECONDS', 10, 2),

@@ -48,6 +48,17 @@ function nextStatement(): { s: Statement; kind: 'insert' | 'update' | 'delete'; 
   return { s: loadDelete(o.database, o.table, ids), kind: 'delete', rows: n };
 }
 
+/** One application transaction: an update, an insert and a delete, committed together. */
+function nextTransaction(): Statement[] {
+  const update = loadUpdate(o.database, o.table, [live[randomIndex()] as number]);
+  const insert = loadInsert(o.database, o.table, [{ id: null, k: 1 + Math.floor(Math.random() * o.seededMaxId), c: digits(10), pad: digits(5) }]);
+  const at = randomIndex();
+  const gone = live[at] as number;
+  live[at] = live[live.length - 1] as number;
+  live.pop();
+  return [update, insert, loadDelete(o.database, o.table, [gone])];
+}
+
 let running = true;
 process.on('message', (m: unknown) => {
   if (typeof m === 'object' && m !== null && (m as { kind?: unknown }).kind === 'stop') running = false;
@@ -59,6 +70,9 @@ const recorder = new LatencyRecorder();
 let statements = 0;
 let rowEvents = 0;
 let errors = 0;
+let deadlocks = 0;
+let lockWaitTimeouts = 0;
+let transactions = 0;
 const firstErrors: string[] = [];
 const conns: Connection[] = [];
 try {
@@ -75,22 +89,44 @@ try {
       const wait = dueAtMs - now();
       if (wait > 0.5) await sleep(wait);
       if (!running) break;
-      const { s, kind } = nextStatement();
       const sentAtMs = now();
+      const txn = Math.random() < (o.transactions ?? 0) && live.length > 100;
       try {
-        const [res] = await conn.query<ResultSetHeader>(s.sql, [...s.params]);
+        if (txn) {
+          transactions++;
+          await conn.query('BEGIN');
+          let affected = 0;
+          try {
+            for (const s of nextTransaction()) {
+              const [res] = await conn.query<ResultSetHeader>(s.sql, [...s.params]);
+              affected += res.affectedRows;
+              if (s.sql.startsWith('INSERT')) live.push(res.insertId);
+            }
+            await conn.query('COMMIT');
+          } catch (err) {
+            await conn.query('ROLLBACK').catch(() => undefined);
+            throw err;
+          }
+          rowEvents += affected;
+        } else {
+          const { s, kind } = nextStatement();
+          const [res] = await conn.query<ResultSetHeader>(s.sql, [...s.params]);
+          rowEvents += res.affectedRows;
+          if (kind === 'insert') for (let i = 0; i < res.affectedRows; i++) live.push(res.insertId + i);
+        }
         recorder.record({ dueAtMs, sentAtMs, serviceMs: now() - sentAtMs });
         statements++;
-        rowEvents += res.affectedRows;
-        if (kind === 'insert') for (let i = 0; i < res.affectedRows; i++) live.push(res.insertId + i);
       } catch (err) {
         errors++;
+        const n = (err as { errno?: unknown }).errno;
+        if (n === 1213) deadlocks++;
+        if (n === 1205) lockWaitTimeouts++;
         if (firstErrors.length < 5) firstErrors.push(err instanceof Error ? err.message : String(err));
       }
     }
   };
   await Promise.all(conns.map((c) => worker(c)));
-  const result: LoadResult = { startedAtMs, endedAtMs: now(), statements, rowEvents, errors, firstErrors, latency: recorder.toColumns() };
+  const result: LoadResult = { startedAtMs, endedAtMs: now(), statements, rowEvents, errors, deadlocks, lockWaitTimeouts, transactions, firstErrors, latency: recorder.toColumns() };
   await send({ kind: 'result', result });
 } catch (err) {
   await send({ kind: 'error', message: err instanceof Error ? err.message : String(err) });

@@ -13,6 +13,12 @@ export interface LoadOptions {
   readonly connections: number;
   /** Ids 1..N exist when the load starts. */
   readonly seededMaxId: number;
+  /**
+   * Share of the schedule's slots (0–1) that run an application transaction instead of one
+   * statement: BEGIN; UPDATE; INSERT; DELETE; COMMIT — the kind a tool's locks can make a deadlock
+   * victim. Default 0.
+   */
+  readonly transactions?: number;
 }
 
 export interface LoadResult {
@@ -22,6 +28,11 @@ export interface LoadResult {
   /** Rows the statements changed (affected rows): the row events they put in the binlog. */
   readonly rowEvents: number;
   readonly errors: number;
+  /** Of the errors: deadlock victims (1213) and lock wait timeouts (1205) — what a tool's locks cause. */
+  readonly deadlocks: number;
+  readonly lockWaitTimeouts: number;
+  /** Application transactions run (and rolled back on an error). */
+  readonly transactions: number;
   readonly firstErrors: readonly string[];
   /** Per statement, in send order (see LatencyRecorder). */
   readonly latency: { due: number[]; sent: number[]; service: number[] };
@@ -54,5 +65,6 @@ export function parseLoadOptions(raw: unknown): LoadOptions {
     rowsPerStatement: num(o['rowsPerStatement'], 'rowsPerStatement'),
     connections: num(o['connections'], 'connections'),
     seededMaxId: num(o['seededMaxId'], 'seededMaxId'),
+    transactions: o['transactions'] === undefined ? 0 : num(o['transactions'], 'transactions'),
   };
 }

@@ -33,11 +33,12 @@ export function parseStatusLine(line: string, atMs: number): StatusSample | unde
 }
 
 /** `Done: … migrated in 12.3s; … locked for 17 ms at cut-over; …` */
-export function parseDoneLine(line: string): { seconds: number; lockMs: number | undefined } | undefined {
+export function parseDoneLine(line: string): { seconds: number; lockMs: number | undefined; checksumSeconds: number | undefined } | undefined {
   const m = /^Done: .* migrated in ([\d.]+)s/.exec(line);
   if (m === null) return undefined;
   const lock = /locked for (\d+) ms/.exec(line);
-  return { seconds: Number(m[1]), lockMs: lock === null ? undefined : Number(lock[1]) };
+  const checksum = /checksum equal \([^)]*?, ([\d.]+)s\)/.exec(line);
+  return { seconds: Number(m[1]), lockMs: lock === null ? undefined : Number(lock[1]), checksumSeconds: checksum === null ? undefined : Number(checksum[1]) };
 }
 
 export interface LogEvent {

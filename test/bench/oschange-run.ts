@@ -32,6 +32,8 @@ export interface OschangeRun {
   /** oschange's own "migrated in" time (from its start, so without starting node + tsx). */
   readonly reportedSeconds: number | undefined;
   readonly lockMs: number | undefined;
+  /** The checksum's own time, from the Done line. */
+  readonly checksumSeconds: number | undefined;
   readonly copy: { startMs: number; endMs: number; seconds: number; source: string } | undefined;
   readonly peakRssMb: number | undefined;
   readonly samples: readonly StatusSample[];
@@ -106,6 +108,7 @@ export function startOschange(o: OschangeRunOptions): RunningOschange {
         wallSeconds: (endedAtMs - startedAtMs) / 1000,
         reportedSeconds: parsed?.seconds,
         lockMs: parsed?.lockMs,
+        checksumSeconds: parsed?.checksumSeconds,
         copy: w === undefined ? undefined : { ...w, seconds: (w.endMs - w.startMs) / 1000 },
         peakRssMb,
         samples,

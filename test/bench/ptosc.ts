@@ -84,15 +84,34 @@ export function ptOscServerArgs(version: ServerVersion): { args: string[]; notes
   return { args: [], notes: [] };
 }
 
-export function runPtOsc(o: { endpoint: Endpoint; database: string; table: string; alter: string; serverArgs: readonly string[] }): Promise<PtOscRun> {
+/**
+ * Whether pt-osc 3.2.1 can watch a replica of this server: it reads SHOW SLAVE STATUS, which
+ * MySQL 8.4 removed, so on MySQL 9 it cannot (it would stop at its first lag check).
+ */
+export function ptOscCanWatchReplicas(version: ServerVersion): boolean {
+  return version.flavor === 'mariadb' || version.major < 8 || (version.major === 8 && version.minor < 4);
+}
+
+/** The DSN table pt-osc's `--recursion-method dsn=…` reads the replicas from. */
+export const PTOSC_DSN_DATABASE = 'percona';
+
+export function runPtOsc(o: {
+  endpoint: Endpoint;
+  database: string;
+  table: string;
+  alter: string;
+  serverArgs: readonly string[];
+  /** Replicas to wait for, read from a DSN table (D=percona,t=dsns) the caller filled; none: no replica checks. */
+  watchReplicas: boolean;
+}): Promise<PtOscRun> {
   const e = o.endpoint;
   const dsn = [`h=${e.host}`, `P=${e.port}`, `u=${e.user}`, ...(e.password === '' ? [] : [`p=${e.password}`]), `D=${o.database}`, `t=${o.table}`].join(',');
   const args = [
     '--alter', o.alter,
     '--execute',
-    // No replica discovery (pt-osc then does not wait for replica lag), and no version check:
-    // it would ask Percona's server over the network.
-    '--recursion-method=none',
+    // The replicas from the DSN table (as fair as oschange, which waits for them), or none; and no
+    // version check: it would ask Percona's server over the network.
+    ...(o.watchReplicas ? [`--recursion-method=dsn=D=${PTOSC_DSN_DATABASE},t=dsns`, '--max-lag=1.5', '--check-interval=1'] : ['--recursion-method=none']),
     '--no-version-check',
     '--progress=time,1',
     ...o.serverArgs,

@@ -14,6 +14,9 @@ export interface LoadSummary {
   readonly statementsPerSecond: number;
   readonly rowEventsPerSecond: number;
   readonly errors: number;
+  readonly deadlocks: number;
+  readonly lockWaitTimeouts: number;
+  readonly transactions: number;
   readonly firstErrors: readonly string[];
   readonly before: LatencySummary;
   readonly during: LatencySummary;
@@ -30,6 +33,8 @@ export interface ToolRun {
   /** oschange's own "migrated in" (without starting node + tsx). */
   readonly reportedSeconds: number | undefined;
   readonly lockMs: number | undefined;
+  /** oschange's checksum before the cut-over (from its Done line). */
+  readonly checksumSeconds?: number | undefined;
   readonly peakRssMb: number | undefined;
   readonly throttledSeconds: number | undefined;
   readonly throttleReason: string | undefined;
@@ -100,6 +105,38 @@ export interface FlavorResults {
   readonly ptOscLoad: (ToolRun & { readonly version: string | undefined }) | Skipped;
   readonly ladder: LadderResult | Skipped;
   readonly cutover: CutoverResult | Skipped;
+  /** Absent in results from before these parts existed. */
+  readonly big?: BigTableRun | Skipped;
+  readonly largeRows?: LargeRowsRun | Skipped;
+}
+
+/** The quiet migration of a ten-times larger table. */
+export interface BigTableRun {
+  readonly kind: 'ran';
+  readonly rows: number;
+  readonly seedSeconds: number;
+  readonly exitCode: number | null;
+  readonly copySeconds: number | undefined;
+  readonly wallSeconds: number;
+  readonly checksumSeconds: number | undefined;
+  readonly peakRssMb: number | undefined;
+  readonly tail: readonly string[];
+}
+
+/** A table of large rows migrated under a load of large-row updates. */
+export interface LargeRowsRun {
+  readonly kind: 'ran';
+  readonly rows: number;
+  readonly bytesPerRow: number;
+  readonly updatesPerSecond: number;
+  readonly updates: number;
+  readonly loadErrors: number;
+  readonly exitCode: number | null;
+  readonly wallSeconds: number;
+  readonly copySeconds: number | undefined;
+  readonly eventsApplied: number | undefined;
+  readonly peakRssMb: number | undefined;
+  readonly tail: readonly string[];
 }
 
 export function isRan<T extends { kind: string }>(v: T | Skipped): v is T {

@@ -18,6 +18,7 @@ import { applyLadder } from './ladder.js';
 import type { PtOscInstall } from './ptosc.js';
 import type { FlavorResults, Skipped } from './results.js';
 import { freshCopy, growBufferPool, SEED_TABLE, seedTable, TABLE, type BenchServers } from './table.js';
+import { bigTableRun, largeRowsRun } from './extra-runs.js';
 import { oschangeRun, ptOscRun } from './tool-runs.js';
 
 export const BENCH_DATABASE = 'bench';
@@ -92,6 +93,10 @@ export async function benchFlavor(o: {
     else say(`pt-osc: ${ptOscLoad.kind}: ${ptOscLoad.reason}`);
     const ladder = await part('ladder', () => applyLadder(ctx));
     const cutover = await part('cutover', () => cutoverSeries(ctx));
+    const largeRows = await part('large', () => largeRowsRun(ctx, { rows: 2000, bytes: 64 * 1024, updatesPerSecond: 50 }));
+    if (largeRows.kind === 'ran') say(`large rows: ${largeRows.wallSeconds.toFixed(1)}s, ${largeRows.updates} updates of ${largeRows.bytesPerRow / 1024} KB rows, exit ${String(largeRows.exitCode)}`);
+    const big = await part('big', () => bigTableRun(ctx));
+    if (big.kind === 'ran') say(`${big.rows} rows quiet: copy ${big.copySeconds?.toFixed(1)}s, total ${big.wallSeconds.toFixed(1)}s, peak RSS ${big.peakRssMb?.toFixed(0)} MB`);
 
     return {
       flavor: o.flavor,
@@ -108,6 +113,8 @@ export async function benchFlavor(o: {
       ptOscLoad,
       ladder,
       cutover,
+      big,
+      largeRows,
     };
   } finally {
     await Promise.allSettled(conns.map((c) => c.end()));

@@ -94,3 +94,38 @@ export function setBufferPool(bytes: number): Statement {
 export function analyzeTable(database: string, table: string): Statement {
   return stmt(`ANALYZE TABLE ${quoteTable(database, table)}`);
 }
+
+/** pt-osc's DSN table (--recursion-method dsn=D=…,t=dsns), emptied and given one replica. */
+export function ptOscDsnTable(database: string, replicaDsn: string): Statement[] {
+  const t = quoteTable(database, 'dsns');
+  return [
+    stmt(`CREATE DATABASE IF NOT EXISTS ${quoteId(database)}`),
+    stmt(`CREATE TABLE IF NOT EXISTS ${t} (${quoteId('id')} INT AUTO_INCREMENT PRIMARY KEY, ${quoteId('parent_id')} INT NULL, ${quoteId('dsn')} VARCHAR(255) NOT NULL)`),
+    stmt(`DELETE FROM ${t}`),
+    stmt(`INSERT INTO ${t} (${quoteId('dsn')}) VALUES (?)`, [replicaDsn]),
+  ];
+}
+
+/** The large-row table: one MEDIUMBLOB of `bytes` random-looking bytes per row. */
+export function createBlobTable(database: string, table: string): Statement {
+  return stmt(`CREATE TABLE ${quoteTable(database, table)} (${quoteId('id')} INT NOT NULL PRIMARY KEY, ${quoteId('body')} MEDIUMBLOB NOT NULL, ${quoteId('n')} INT NOT NULL DEFAULT 0) ENGINE=InnoDB`);
+}
+
+/** Rows [from, to) with a body of about `bytes` bytes (a SHA-256 repeated: cheap to make, not all zeros). */
+export function insertBlobRows(database: string, table: string, from: number, to: number, bytes: number): Statement {
+  return stmt(
+    `INSERT INTO ${quoteTable(database, table)} (${quoteId('id')}, ${quoteId('body')})
+SELECT n, REPEAT(UNHEX(SHA2(n, 256)), ?)
+FROM (SELECT ? + a.d + 10 * b.d + 100 * c.d + 1000 * e.d AS n FROM ${DIGITS} a CROSS JOIN ${DIGITS} b CROSS JOIN ${DIGITS} c CROSS JOIN ${DIGITS} e) s
+WHERE n < ?`,
+    [Math.max(1, Math.round(bytes / 32)), from, to],
+  );
+}
+
+/** One large-row write of the load: a new body for one row. */
+export function updateBlob(database: string, table: string, id: number, bytes: number): Statement {
+  return stmt(`UPDATE ${quoteTable(database, table)} SET ${quoteId('body')} = REPEAT(UNHEX(SHA2(RAND(), 256)), ?), ${quoteId('n')} = ${quoteId('n')} + 1 WHERE ${quoteId('id')} = ?`, [
+    Math.max(1, Math.round(bytes / 32)),
+    id,
+  ]);
+}

@@ -6,13 +6,16 @@
 import { join } from 'node:path';
 import { startLoad, type RunningLoad } from './load.js';
 import { startOschange, type OschangeRun } from './oschange-run.js';
-import { ptOscServerArgs, runPtOsc, type PtOscInstall, type PtOscRun } from './ptosc.js';
+import { ptOscCanWatchReplicas, ptOscServerArgs, PTOSC_DSN_DATABASE, runPtOsc, type PtOscInstall, type PtOscRun } from './ptosc.js';
 import { sleep, summariseLoad, type BenchContext } from './context.js';
 import type { LoadSummary, Skipped, ToolRun } from './results.js';
+import { ptOscDsnTable } from './sql.js';
 import { caughtUp, freshCopy, SEED_TABLE, TABLE } from './table.js';
 
 /** Enough that one write held by a lock leaves the schedule to the others. */
 export const LOAD_CONNECTIONS = 8;
+/** Share of the steady load's slots that are multi-statement application transactions. */
+export const APP_TRANSACTIONS = 0.25;
 
 export async function oschangeRun(ctx: BenchContext, o: { withLoad: boolean }): Promise<ToolRun> {
   const { config } = ctx;
@@ -45,10 +48,12 @@ export async function ptOscRun(ctx: BenchContext, install: PtOscInstall): Promis
   const { config } = ctx;
   const server = ptOscServerArgs(ctx.servers.version);
   await freshCopy(ctx.servers, { table: TABLE, from: SEED_TABLE });
+  const watchReplicas = ptOscCanWatchReplicas(ctx.servers.version);
+  if (watchReplicas) await fillPtOscDsnTable(ctx);
   const load = await startSteadyLoad(ctx);
   let run: PtOscRun;
   try {
-    run = await runPtOsc({ endpoint: ctx.admin, database: ctx.servers.database, table: TABLE, alter: config.alter, serverArgs: server.args });
+    run = await runPtOsc({ endpoint: ctx.admin, database: ctx.servers.database, table: TABLE, alter: config.alter, serverArgs: server.args, watchReplicas });
   } finally {
     await sleep(1000);
   }
@@ -75,9 +80,18 @@ export async function ptOscRun(ctx: BenchContext, install: PtOscInstall): Promis
     throttleReason: undefined,
     progress: run.samples.map((s) => [(s.atMs - run.startedAtMs) / 1000, s.copied] as const),
     load: loadSummary,
-    notes: [`pt-online-schema-change ${run.args.join(' ')}`, ...server.notes],
+    notes: [
+      `pt-online-schema-change ${run.args.join(' ')}`,
+      ...server.notes,
+      watchReplicas ? 'pt-osc waited for the replica (max lag 1.5 s), as oschange does' : `pt-osc ${install.version ?? ''} cannot read a MySQL 8.4+ replica's status (SHOW SLAVE STATUS is gone): it ran without replica checks, oschange with them`,
+    ],
     tail: run.tail.slice(-15),
   };
+}
+
+/** pt-osc's DSN table: the sandbox's replica, as root (pt-osc reads its SHOW SLAVE STATUS). */
+async function fillPtOscDsnTable(ctx: BenchContext): Promise<void> {
+  for (const s of ptOscDsnTable(PTOSC_DSN_DATABASE, `h=${ctx.replica.host},P=${ctx.replica.port},u=root`)) await ctx.servers.primary.query(s.sql, [...s.params]);
 }
 
 async function startSteadyLoad(ctx: BenchContext): Promise<RunningLoad> {
@@ -89,8 +103,9 @@ async function startSteadyLoad(ctx: BenchContext): Promise<RunningLoad> {
     rowsPerStatement: 1,
     connections: LOAD_CONNECTIONS,
     seededMaxId: ctx.config.rows,
+    transactions: APP_TRANSACTIONS,
   });
-  ctx.say(`load: ${ctx.config.loadRate} writes/s on ${TABLE}; ${ctx.config.baselineSeconds}s of baseline first`);
+  ctx.say(`load: ${ctx.config.loadRate} writes/s on ${TABLE}, a quarter of them in application transactions; ${ctx.config.baselineSeconds}s of baseline first`);
   await sleep(ctx.config.baselineSeconds * 1000);
   return load;
 }
@@ -105,6 +120,7 @@ export function fromOschange(run: OschangeRun, load: LoadSummary | undefined): T
     wallSeconds: run.wallSeconds,
     reportedSeconds: run.reportedSeconds,
     lockMs: run.lockMs,
+    checksumSeconds: run.checksumSeconds,
     peakRssMb: run.peakRssMb,
     throttledSeconds: run.throttledSamples,
     throttleReason: run.throttleReason,
