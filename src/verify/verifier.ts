@@ -39,7 +39,7 @@ export interface VerifyResult {
   readonly ms: number;
 }
 
-/** Ranges compared per catch-up wait in the fast pass. */
+/** Ranges compared per catch-up wait in the fast pass, at most. */
 const BATCH_CHUNKS = 8;
 /** A range that differs in the fast pass is compared again in this many parts (of at least MIN_PART_ROWS rows). */
 const PARTS = 10;
@@ -69,10 +69,13 @@ export async function verifyTables(o: VerifyOptions, signal: AbortSignal): Promi
   let chunks = 0;
   let rows = 0;
   let repairedChunks = 0;
+  // Ranges compared per catch-up: as many as BATCH_CHUNKS while the tables agree, fewer while
+  // writes land between the two reads (under load every range read before the catch-up is exposed).
+  let batchSize = BATCH_CHUNKS;
   for (let done = false; !done; ) {
     signal.throwIfAborted();
     const batch: { range: KeyRange; sum: RangeSum }[] = [];
-    while (batch.length < BATCH_CHUNKS) {
+    while (batch.length < batchSize) {
       const range = await walk.next();
       if (range === undefined) {
         done = true;
@@ -82,23 +85,23 @@ export async function verifyTables(o: VerifyOptions, signal: AbortSignal): Promi
     }
     if (batch.length === 0) break;
     await o.waitCaughtUp();
+    let differed = 0;
     for (const { range, sum } of batch) {
       signal.throwIfAborted();
       const ghostSum = await read(ghostSide, range);
       let checked = sum.rows;
       if (!sameSum(sum, ghostSum)) {
-        // Usually a write landed between the two reads. Narrow it down without locks first: the
-        // range's small parts are compared again, and only a part that still differs is locked
-        // (briefly: its writers wait while it is read on both sides).
+        differed++;
+        // Usually a write landed between the two reads. Narrow it down without locks first: each
+        // of the range's small parts is compared again on its own, right after a catch-up, and only
+        // a part that still differs is locked (briefly: its writers wait while it is read on both sides).
         log.debug({ range: describeRange(o.key.columns, range, o.key.byNumber), original: sum, ghost: ghostSum }, 'checksum: range differs in the fast pass; comparing its parts');
         const parts = await splitRange({ conn: o.conn, database: o.database, table: o.table, key: o.key, keyTypes: o.keyTypes, size: Math.max(MIN_PART_ROWS, Math.ceil(o.chunkRows / PARTS)) }, range);
-        const partSums: RangeSum[] = [];
-        for (const part of parts) partSums.push(await read(original, part));
-        await o.waitCaughtUp();
         checked = 0;
         let repaired = false;
-        for (const [i, part] of parts.entries()) {
-          const partSum = partSums[i] as RangeSum;
+        for (const part of parts) {
+          const partSum = await read(original, part);
+          await o.waitCaughtUp();
           if (sameSum(partSum, await read(ghostSide, part))) {
             checked += partSum.rows;
             continue;
@@ -112,6 +115,7 @@ export async function verifyTables(o: VerifyOptions, signal: AbortSignal): Promi
       chunks++;
       rows += checked;
     }
+    batchSize = differed > 0 ? Math.max(1, Math.floor(batchSize / 2)) : Math.min(BATCH_CHUNKS, batchSize * 2);
     o.onProgress?.({ chunksDone: chunks, rowsChecked: rows, repaired: repairedChunks });
   }
   return { chunks, rows, repairedChunks, ms: Math.round(performance.now() - started) };

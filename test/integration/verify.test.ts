@@ -247,10 +247,11 @@ describe.each(testServers().map((s) => [label(s), s] as const))('pre-cut-over ch
               // The fast pass read the original's first ranges; a write lands before the ghost is
               // read: (3000, 4000] differs, though not really.
               await both(3333, 'moved on');
-            } else if (calls === 2) {
-              // Its parts were read from the original; another write lands in one of them.
+            } else if (calls === 5) {
+              // Its parts are compared one by one, each right after a catch-up: the fourth,
+              // (3300, 3400], was read from the original, and another write lands in it.
               await both(3350, 'moved on again');
-            } else if (calls === 3) {
+            } else if (calls === 6) {
               // Inside the locked check of (3300, 3400]: writers to that part wait; others do not.
               await probe.query("UPDATE t SET name = 'too late' WHERE id = 3399").catch((e: unknown) => blocked.push(e));
               await both(3500, 'next door');
