@@ -28,16 +28,18 @@ export interface BenchConfig {
   readonly oschangeRef: string | undefined;
   /** More oschange flags for every run, e.g. `--max-lag-millis 600000` to not wait for the replica. */
   readonly oschangeArgs: readonly string[];
+  /** A gh-ost binary to run beside oschange and pt-osc (BENCH_GHOST); without it that part is skipped. */
+  readonly ghostBinary: string | undefined;
   /** Rows of the large-table run (the quiet migration again, ten times the rows). */
   readonly bigRows: number;
-  /** Skip parts: any of floor, quiet, load, ptosc, ladder, cutover, big, large. */
+  /** Skip parts: any of floor, quiet, load, ptosc, ghost, ladder, cutover, big, large. */
   readonly skip: ReadonlySet<string>;
   readonly resultsDir: string;
   /** Installs percona-toolkit with apt-get when missing. */
   readonly installPtOsc: boolean;
 }
 
-export const PARTS = ['floor', 'quiet', 'load', 'ptosc', 'ladder', 'cutover', 'big', 'large'] as const;
+export const PARTS = ['floor', 'quiet', 'load', 'ptosc', 'ghost', 'ladder', 'cutover', 'big', 'large'] as const;
 
 export function parseBenchConfig(env: Readonly<Record<string, string | undefined>>): { config: BenchConfig } | { errors: string[] } {
   const errors: string[] = [];
@@ -62,6 +64,7 @@ export function parseBenchConfig(env: Readonly<Record<string, string | undefined
     flavors: flavors as SandboxFlavor[],
     rows: int('BENCH_ROWS', 1_000_000, 1000),
     bigRows: int('BENCH_BIG_ROWS', 10_000_000, 1000),
+    ghostBinary: env['BENCH_GHOST'] === '' ? undefined : env['BENCH_GHOST'],
     alter: env['BENCH_ALTER'] ?? 'MODIFY c VARCHAR(130) NOT NULL',
     loadRate: int('BENCH_RATE', 1000, 1),
     baselineSeconds: int('BENCH_BASELINE_SECONDS', 10, 2),

@@ -24,7 +24,7 @@ export interface LoadSummary {
 
 export interface ToolRun {
   readonly kind: 'ran';
-  readonly tool: 'oschange' | 'pt-online-schema-change';
+  readonly tool: 'oschange' | 'pt-online-schema-change' | 'gh-ost';
   readonly exitCode: number | null;
   readonly copySeconds: number | undefined;
   readonly copySource: string | undefined;
@@ -106,6 +106,7 @@ export interface FlavorResults {
   readonly ladder: LadderResult | Skipped;
   readonly cutover: CutoverResult | Skipped;
   /** Absent in results from before these parts existed. */
+  readonly ghostLoad?: ToolRun | Skipped;
   readonly big?: BigTableRun | Skipped;
   readonly largeRows?: LargeRowsRun | Skipped;
 }

@@ -19,7 +19,7 @@ import type { PtOscInstall } from './ptosc.js';
 import type { FlavorResults, Skipped } from './results.js';
 import { freshCopy, growBufferPool, SEED_TABLE, seedTable, TABLE, type BenchServers } from './table.js';
 import { bigTableRun, largeRowsRun } from './extra-runs.js';
-import { oschangeRun, ptOscRun } from './tool-runs.js';
+import { ghostRun, oschangeRun, ptOscRun } from './tool-runs.js';
 
 export const BENCH_DATABASE = 'bench';
 const BUFFER_POOL_BYTES = 1024 ** 3;
@@ -91,6 +91,9 @@ export async function benchFlavor(o: {
     const ptOscLoad = await part('ptosc', () => ptOscRun(ctx, o.ptOsc));
     if (ptOscLoad.kind === 'ran') say(`pt-osc under load: copy ${ptOscLoad.copySeconds?.toFixed(1)}s, total ${ptOscLoad.wallSeconds.toFixed(1)}s`);
     else say(`pt-osc: ${ptOscLoad.kind}: ${ptOscLoad.reason}`);
+    const ghostLoad = await part('ghost', () => ghostRun(ctx));
+    if (ghostLoad.kind === 'ran') say(`gh-ost under load: copy ${ghostLoad.copySeconds?.toFixed(1)}s, total ${ghostLoad.wallSeconds.toFixed(1)}s`);
+    else say(`gh-ost: ${ghostLoad.kind}: ${ghostLoad.reason}`);
     const ladder = await part('ladder', () => applyLadder(ctx));
     const cutover = await part('cutover', () => cutoverSeries(ctx));
     const largeRows = await part('large', () => largeRowsRun(ctx, { rows: 2000, bytes: 64 * 1024, updatesPerSecond: 50 }));
@@ -113,6 +116,7 @@ export async function benchFlavor(o: {
       ptOscLoad,
       ladder,
       cutover,
+      ghostLoad,
       big,
       largeRows,
     };

@@ -9,8 +9,9 @@ import { startOschange, type OschangeRun } from './oschange-run.js';
 import { ptOscCanWatchReplicas, ptOscServerArgs, PTOSC_DSN_DATABASE, runPtOsc, type PtOscInstall, type PtOscRun } from './ptosc.js';
 import { sleep, summariseLoad, type BenchContext } from './context.js';
 import type { LoadSummary, Skipped, ToolRun } from './results.js';
+import { ghostAvailable, runGhost, type GhostRun } from './ghost.js';
 import { ptOscDsnTable } from './sql.js';
-import { caughtUp, freshCopy, SEED_TABLE, TABLE } from './table.js';
+import { caughtUp, dropLeftovers, freshCopy, SEED_TABLE, TABLE } from './table.js';
 
 /** Enough that one write held by a lock leaves the schedule to the others. */
 export const LOAD_CONNECTIONS = 8;
@@ -131,6 +132,44 @@ export function fromOschange(run: OschangeRun, load: LoadSummary | undefined): T
     ],
     load,
     notes: [],
+    tail: run.tail.slice(-15),
+  };
+}
+
+/** gh-ost under the same steady load, when the bench has a binary of it (BENCH_GHOST). */
+export async function ghostRun(ctx: BenchContext): Promise<ToolRun | Skipped> {
+  const available = ghostAvailable(ctx.config.ghostBinary);
+  if (!available.ok) return { kind: 'unavailable', reason: available.reason };
+  await freshCopy(ctx.servers, { table: TABLE, from: SEED_TABLE });
+  const load = await startSteadyLoad(ctx);
+  let run: GhostRun;
+  try {
+    run = await runGhost({ binary: available.binary, endpoint: ctx.admin, database: ctx.servers.database, table: TABLE, alter: ctx.config.alter, replica: ctx.replica, socketFile: join(ctx.tmpDir, 'gh-ost.sock') });
+  } finally {
+    await sleep(1000);
+  }
+  const loadSummary = summariseLoad(await load.stop(), {
+    targetEventsPerSecond: ctx.config.loadRate, toolStartMs: run.startedAtMs, toolEndMs: run.endedAtMs, baselineSeconds: ctx.config.baselineSeconds,
+  });
+  await caughtUp(ctx.servers);
+  await dropLeftovers(ctx.servers, TABLE);
+  if (run.exitCode !== 0) return { kind: 'failed', reason: `gh-ost exited with ${String(run.exitCode)}: ${(run.tail.filter((l) => /ERROR|FATAL/.test(l)).slice(-2).join(' | ') || run.tail.slice(-3).join(' | '))}` };
+  const throttled = run.samples.filter((s) => s.state.startsWith('throttled'));
+  return {
+    kind: 'ran',
+    tool: 'gh-ost',
+    exitCode: run.exitCode,
+    copySeconds: run.copySeconds,
+    copySource: 'its status lines ("Time: …(copy)")',
+    wallSeconds: run.wallSeconds,
+    reportedSeconds: undefined,
+    lockMs: undefined,
+    peakRssMb: run.peakRssMb,
+    throttledSeconds: throttled.length,
+    throttleReason: throttled[0]?.state,
+    progress: run.samples.map((s) => [(s.atMs - run.startedAtMs) / 1000, s.copied] as const),
+    load: loadSummary,
+    notes: [`gh-ost ${run.args.join(' ')}`],
     tail: run.tail.slice(-15),
   };
 }
