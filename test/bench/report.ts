@@ -60,6 +60,11 @@ function appErrors(v: ToolRun | Skipped, withMark: boolean): string {
 
 export const ROWS: readonly Row[] = [
   { measure: 'floor: CREATE … LIKE + ALTER + INSERT … SELECT', target: '(1.00×)', cell: (r) => (isRan(r.floor) ? `${s1(r.floor.seconds)} s` : why(r.floor)) },
+  {
+    measure: 'floor until the replica has the rows too',
+    target: '',
+    cell: (r) => (isRan(r.floor) && r.floor.withReplicaSeconds !== undefined ? vsFloor(r, r.floor.withReplicaSeconds) : 'n/a'),
+  },
   { measure: 'oschange, quiet: copy', target: '≤ 1.25× floor', cell: (r) => tool(r.oschangeQuiet, (t) => vsFloor(r, t.copySeconds, 1.25)) },
   { measure: 'oschange, quiet: total', target: '', cell: (r) => tool(r.oschangeQuiet, (t) => vsFloor(r, t.wallSeconds)) },
   { measure: 'oschange, under load: copy', target: '', cell: (r) => tool(r.oschangeLoad, (t) => vsFloor(r, t.copySeconds)) },

@@ -99,7 +99,7 @@ export interface FlavorResults {
     /** BENCH_OSCHANGE_ARGS (absent in results from before it existed). */
     readonly oschangeArgs?: readonly string[];
   };
-  readonly floor: { readonly kind: 'ran'; readonly seconds: number; readonly createAndAlterSeconds: number; readonly insertSelectSeconds: number } | Skipped;
+  readonly floor: { readonly kind: 'ran'; readonly seconds: number; readonly createAndAlterSeconds: number; readonly insertSelectSeconds: number; readonly withReplicaSeconds?: number } | Skipped;
   readonly oschangeQuiet: ToolRun | Skipped;
   readonly oschangeLoad: ToolRun | Skipped;
   readonly ptOscLoad: (ToolRun & { readonly version: string | undefined }) | Skipped;
