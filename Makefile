@@ -2,10 +2,11 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help setup build typecheck test test-unit test-integration demo bench soak clean
+.PHONY: help setup build typecheck test test-unit test-integration demo demo-lint lint-readme bench soak clean
 
 help:
 	@echo "make demo       a sandbox, 1,000,000 users rows, a write load, and an online ALTER with its final check"
+	@echo "make demo-lint  oschange lint on a few migration files: without a server, then against a sandbox, with its advice"
 	@echo "make setup      install what this machine lacks (npm ci, MariaDB 10.11, the MySQL 9.7 chroot)"
 	@echo "make test       setup + typecheck + unit + integration tests on MySQL 9.7 and MariaDB 10.11"
 	@echo "make soak       the fault suite (crashes, kills, restarts under load) with many seeds on both flavors"
@@ -23,6 +24,13 @@ typecheck:
 
 demo: setup
 	npx tsx scripts/demo.ts
+
+demo-lint: setup
+	npx tsx scripts/demo-lint.ts
+
+# The README's lint rule list, from the registry (a unit test fails when they disagree).
+lint-readme:
+	npx tsx scripts/lint-readme.ts
 
 test: setup
 	@bash scripts/test.sh

@@ -42,6 +42,8 @@ export interface MigrationConfig {
   readonly approveRenamedColumns: boolean;
   /** Kinds of value change the operator accepts (--allow-data-loss); none by default. */
   readonly allowDataLoss: ReadonlySet<DataLossKind>;
+  /** Lint rules whose error-level findings the operator accepts for --execute (--allow); none by default. */
+  readonly allowRules: ReadonlySet<string>;
   readonly cutOverLockTimeoutSeconds: number;
   readonly defaultRetries: number;
   readonly exactRowcount: boolean;

@@ -44,3 +44,27 @@ export function columnChanges(statement: AlterStatement, originalColumns: readon
   }
   return { fates, added };
 }
+
+/**
+ * Two ALTERs one after the other, as one: what the second does to the columns the first left.
+ * Lint follows a file's ALTERs of a table this way, so the table's data is checked against the
+ * shape they leave together.
+ */
+export function composeChanges(first: ColumnChanges, then: ColumnChanges): ColumnChanges {
+  const fates = new Map<string, ColumnFate>();
+  for (const [column, fate] of first.fates) {
+    if (fate.kind === 'dropped') {
+      fates.set(column, fate);
+      continue;
+    }
+    const next = then.fates.get(lower(fate.as));
+    fates.set(column, next === undefined || then.added.has(lower(fate.as)) ? fate : next);
+  }
+  const added = new Set(then.added);
+  for (const a of first.added) {
+    const next = then.fates.get(a);
+    if (next === undefined) added.add(a);
+    else if (next.kind === 'kept') added.add(lower(next.as));
+  }
+  return { fates, added };
+}

@@ -37,6 +37,8 @@ export interface ColumnDefinition {
   readonly generated: 'virtual' | 'stored' | undefined;
   /** Inline PRIMARY KEY or UNIQUE [KEY]. */
   readonly inlineKey: 'primary' | 'unique' | undefined;
+  /** The definition's tokens after the column name (type, attributes, FIRST/AFTER): lint's advice rebuilds variants of it. */
+  readonly tokens: readonly Token[];
 }
 
 export type ColumnPosition = { readonly kind: 'first' } | { readonly kind: 'after'; readonly column: string } | undefined;

@@ -416,6 +416,7 @@ function parseDataType(c: Cursor): DataType {
 
 /** A column definition after its name: data type, then attributes in any order, then FIRST / AFTER. */
 function parseColumnDefinition(c: Cursor): { definition: ColumnDefinition; position: ColumnPosition } {
+  const from = c.i;
   const type = parseDataType(c);
   let { charset, collation } = type;
   let nullable: boolean | undefined;
@@ -459,7 +460,8 @@ function parseColumnDefinition(c: Cursor): { definition: ColumnDefinition; posit
       c.group();
     }
   }
-  return { definition: { type: { ...type, charset, collation }, nullable, default: def, autoIncrement, generated, inlineKey }, position };
+  const tokens = c.tokens.slice(from, c.i);
+  return { definition: { type: { ...type, charset, collation }, nullable, default: def, autoIncrement, generated, inlineKey, tokens }, position };
 }
 
 function parseDefault(c: Cursor): ColumnDefinition['default'] {

@@ -17,7 +17,8 @@ export function renderActions(statement: AlterStatement): string {
   return out;
 }
 
-function renderTokens(source: string, tokens: readonly Token[]): string {
+/** Tokens as SQL again: whitespace between them kept (as one space), a comment between them replaced by one space. */
+export function renderTokens(source: string, tokens: readonly Token[]): string {
   let out = '';
   let prev: Token | undefined;
   for (const t of tokens) {

@@ -6,6 +6,8 @@ import { sandboxUp } from './sandbox-up.js';
 import { packageVersion } from './version.js';
 import { migrationFlags } from './migration-options.js';
 import { migrateCommand } from './migrate-command.js';
+import { lintCommand } from './lint-command.js';
+import { lintFlags } from './lint-options.js';
 import { maskPasswordArgs, PASSWORD_ARG_WARNING } from './hide-password.js';
 
 export interface Io {
@@ -17,7 +19,7 @@ export interface Io {
 
 /**
  * Wires argv to the command functions. Returns the exit code; only cmd/oschange.ts exits.
- * Exit codes: 0 ok, 1 failure, 2 usage, 3 environment not fit, 130 interrupted.
+ * Exit codes: 0 ok, 1 failure (lint: errors found), 2 usage, 3 environment not fit (lint: server unreachable), 130 interrupted.
  */
 export async function main(argv: readonly string[], io: Io): Promise<number> {
   let exitCode: number = ExitCode.ok;
@@ -31,6 +33,14 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       (y) => migrationFlags(y),
       async (args) => {
         await migrateCommand({ raw: args, out: io.out, signal: io.signal });
+      },
+    )
+    .command(
+      'lint [files..]',
+      'judge migrations before they run: which are dangerous, why, and the safe path (exit 0 clean, 1 errors found)',
+      (y) => lintFlags(y),
+      async (args) => {
+        exitCode = await lintCommand({ raw: args, out: io.out, signal: io.signal });
       },
     )
     .command('sandbox', 'throwaway local primary + replica servers for trying oschange', (y) =>

@@ -1,13 +1,15 @@
 import type { Argv } from 'yargs';
 import { DEFAULTS, type MigrationConfig } from '../config.js';
+import type { Endpoint } from '../db/dsn.js';
 import { DATA_LOSS_KINDS, type DataLossKind } from '../lint/finding.js';
+import { LINT_RULES } from '../lint/registry.js';
 import { parseMyCnf } from './my-cnf.js';
 import { LOAD_SPEC_FORM, parseLoadSpec } from '../throttle/load-spec.js';
 import { HOST_PORT_FORM, parseHostPortList } from '../throttle/host-port.js';
 import { parseTlsOptions, TLS_FLAG_HELP, type RawTlsOptions } from './tls-options.js';
 
-/** The flags of the migration command (gh-ost's names where gh-ost has them). */
-export function migrationFlags<T>(y: Argv<T>) {
+/** Where to connect and as whom: the migration's flags, and oschange lint's (one parser, parseConnectionOptions). */
+export function connectionFlags<T>(y: Argv<T>) {
   return y
     .option('host', { type: 'string', describe: 'MySQL host (the primary, or a replica whose primary is then used)', group: 'Connection:' })
     .option('port', { type: 'number', describe: `MySQL port (default ${DEFAULTS.port})`, group: 'Connection:' })
@@ -15,12 +17,17 @@ export function migrationFlags<T>(y: Argv<T>) {
     .option('password', { type: 'string', describe: 'MySQL password. On the command line other users can see it (ps) until oschange hides it; prefer OSCHANGE_PASSWORD or MYSQL_PWD in the environment, --conf FILE ([client] password=…), or --ask-pass', group: 'Connection:' })
     .option('ask-pass', { type: 'boolean', default: false, describe: 'prompt for the password', group: 'Connection:' })
     .option('conf', { type: 'string', describe: 'my.cnf-style file with a [client] section (user, password, host, port)', group: 'Connection:' })
-    .option('assume-master-host', { type: 'string', describe: 'host[:port] of the primary, when --host is a replica', group: 'Connection:' })
     .option('ssl', { type: 'boolean', default: false, describe: TLS_FLAG_HELP.ssl, group: 'Connection:' })
     .option('ssl-ca', { type: 'string', describe: TLS_FLAG_HELP['ssl-ca'], group: 'Connection:' })
     .option('ssl-cert', { type: 'string', describe: TLS_FLAG_HELP['ssl-cert'], group: 'Connection:' })
     .option('ssl-key', { type: 'string', describe: TLS_FLAG_HELP['ssl-key'], group: 'Connection:' })
-    .option('ssl-allow-insecure', { type: 'boolean', default: false, describe: TLS_FLAG_HELP['ssl-allow-insecure'], group: 'Connection:' })
+    .option('ssl-allow-insecure', { type: 'boolean', default: false, describe: TLS_FLAG_HELP['ssl-allow-insecure'], group: 'Connection:' });
+}
+
+/** The flags of the migration command (gh-ost's names where gh-ost has them). */
+export function migrationFlags<T>(y: Argv<T>) {
+  return connectionFlags(y)
+    .option('assume-master-host', { type: 'string', describe: 'host[:port] of the primary, when --host is a replica', group: 'Connection:' })
     .option('allow-on-master', { type: 'boolean', default: true, describe: 'accepted for gh-ost compatibility: oschange runs on the primary', group: 'Connection:' })
     .option('database', { type: 'string', describe: 'database of the table', group: 'Migration:' })
     .option('table', { type: 'string', describe: 'table to alter', group: 'Migration:' })
@@ -28,6 +35,7 @@ export function migrationFlags<T>(y: Argv<T>) {
     .option('execute', { type: 'boolean', default: false, describe: 'really migrate (without it: validate and print the plan, change nothing)', group: 'Migration:' })
     .option('approve-renamed-columns', { type: 'boolean', default: false, describe: 'the ALTER renames columns (CHANGE COLUMN old new): copy old values into the new names', group: 'Migration:' })
     .option('allow-data-loss', { type: 'string', describe: `accept values changed by the ALTER, by kind (${DATA_LOSS_KINDS.join(', ')}); without it such an ALTER is refused (README, "What oschange refuses")`, group: 'Migration:' })
+    .option('allow', { type: 'string', describe: 'run --execute despite error-level lint findings of these rules (ids, comma-separated; see oschange lint): the dry run lists them', group: 'Migration:' })
     .option('exact-rowcount', { type: 'boolean', default: false, describe: 'count rows with SELECT COUNT(*) for exact progress (slow on big tables)', group: 'Migration:' })
     .option('initially-drop-ghost-table', { type: 'boolean', default: false, describe: 'drop a leftover ghost/changelog table first', group: 'Tables:' })
     .option('initially-drop-old-table', { type: 'boolean', default: false, describe: 'drop a leftover _T_del table first', group: 'Tables:' })
@@ -78,6 +86,7 @@ export interface RawMigrationOptions extends RawTlsOptions {
   readonly database?: string | undefined;
   readonly table?: string | undefined;
   readonly alter?: string | undefined;
+  readonly allow?: string | undefined;
   readonly execute: boolean;
   readonly 'approve-renamed-columns': boolean;
   readonly 'allow-data-loss'?: string | undefined;
@@ -131,14 +140,6 @@ export interface ParseSources {
 /** Validates raw flags into a MigrationConfig, reporting every problem at once. */
 export function parseMigrationOptions(raw: RawMigrationOptions, sources: ParseSources): { config: MigrationConfig } | { errors: string[] } {
   const errors: string[] = [];
-  let cnf: ReturnType<typeof parseMyCnf> = {};
-  if (raw.conf !== undefined) {
-    try {
-      cnf = parseMyCnf(sources.readFile(raw.conf));
-    } catch (err) {
-      errors.push(`--conf ${raw.conf}: cannot read it (${err instanceof Error ? err.message : String(err)})`);
-    }
-  }
   const required = (name: string, value: string | undefined): string => {
     if (value === undefined || value.trim() === '') errors.push(`--${name} is required`);
     return value ?? '';
@@ -146,12 +147,12 @@ export function parseMigrationOptions(raw: RawMigrationOptions, sources: ParseSo
   const database = required('database', raw.database);
   const table = required('table', raw.table);
   const alter = required('alter', raw.alter);
+  const connection = parseConnectionOptions(raw, sources, errors);
   const int = (name: string, value: number, min: number, max = Number.MAX_SAFE_INTEGER): number => {
     if (!Number.isInteger(value) || value < min || value > max) errors.push(`--${name} must be a whole number from ${min} to ${max} (got ${String(value)})`);
     return value;
   };
-  const port = raw.port ?? cnf.port ?? DEFAULTS.port;
-  int('port', port, 1, 65535);
+  const port = connection.port;
   let assumeMasterHost: MigrationConfig['assumeMasterHost'];
   if (raw['assume-master-host'] !== undefined) {
     const m = /^(\[[^\]]+\]|[^:]+)(?::(\d+))?$/.exec(raw['assume-master-host']);
@@ -181,11 +182,8 @@ export function parseMigrationOptions(raw: RawMigrationOptions, sources: ParseSo
     }
     return kinds;
   };
-  const password = sources.askedPassword ?? raw.password ?? cnf.password ?? sources.env['OSCHANGE_PASSWORD'] ?? sources.env['MYSQL_PWD'] ?? '';
-  const { tls, errors: tlsErrors } = parseTlsOptions(raw, sources.readFile);
-  errors.push(...tlsErrors);
   const config: MigrationConfig = {
-    connection: { host: raw.host ?? cnf.host ?? '127.0.0.1', port, user: raw.user ?? cnf.user ?? sources.env['USER'] ?? 'root', password, ...(tls === undefined ? {} : { tls }) },
+    connection,
     assumeMasterHost,
     database,
     table,
@@ -209,6 +207,7 @@ export function parseMigrationOptions(raw: RawMigrationOptions, sources: ParseSo
     reconnectTimeoutMs: int('reconnect-timeout-seconds', raw['reconnect-timeout-seconds'], 0, 86_400) * 1000,
     approveRenamedColumns: raw['approve-renamed-columns'],
     allowDataLoss: dataLoss(raw['allow-data-loss']),
+    allowRules: listOr('allow', raw.allow, parseRuleIds, 'lint rule ids, comma-separated', new Set<string>()),
     cutOverLockTimeoutSeconds: int('cut-over-lock-timeout-seconds', raw['cut-over-lock-timeout-seconds'], 1, 3600),
     defaultRetries: int('default-retries', raw['default-retries'], 1, 10_000),
     exactRowcount: raw['exact-rowcount'],
@@ -239,6 +238,40 @@ export function parseMigrationOptions(raw: RawMigrationOptions, sources: ParseSo
   }
   if (raw['serve-tcp-token-file'] !== undefined && raw['serve-tcp-port'] === undefined) errors.push('--serve-tcp-token-file is only used with --serve-tcp-port');
   return errors.length > 0 ? { errors } : { config };
+}
+
+export type RawConnectionOptions = Pick<RawMigrationOptions, 'host' | 'port' | 'user' | 'password' | 'conf' | keyof RawTlsOptions>;
+
+/**
+ * Where to connect: --host/--port/--user, the password (as asked, --password, --conf's [client],
+ * OSCHANGE_PASSWORD, MYSQL_PWD — in that order), and the TLS flags (files read here). Problems go
+ * to `errors`. Shared by the migration and oschange lint.
+ */
+export function parseConnectionOptions(raw: RawConnectionOptions, sources: ParseSources, errors: string[]): Endpoint {
+  let cnf: ReturnType<typeof parseMyCnf> = {};
+  if (raw.conf !== undefined) {
+    try {
+      cnf = parseMyCnf(sources.readFile(raw.conf));
+    } catch (err) {
+      errors.push(`--conf ${raw.conf}: cannot read it (${err instanceof Error ? err.message : String(err)})`);
+    }
+  }
+  const port = raw.port ?? cnf.port ?? DEFAULTS.port;
+  if (!Number.isInteger(port) || port < 1 || port > 65535) errors.push(`--port must be a whole number from 1 to 65535 (got ${String(port)})`);
+  const password = sources.askedPassword ?? raw.password ?? cnf.password ?? sources.env['OSCHANGE_PASSWORD'] ?? sources.env['MYSQL_PWD'] ?? '';
+  const { tls, errors: tlsErrors } = parseTlsOptions(raw, sources.readFile);
+  errors.push(...tlsErrors);
+  return { host: raw.host ?? cnf.host ?? '127.0.0.1', port, user: raw.user ?? cnf.user ?? sources.env['USER'] ?? 'root', password, ...(tls === undefined ? {} : { tls }) };
+}
+
+/** `drop-column,rename-column` → the set of lint rule ids, or what is wrong with it. */
+export function parseRuleIds(spec: string): ReadonlySet<string> | { readonly problem: string } {
+  const ids = new Set<string>();
+  for (const part of spec.split(',').map((p) => p.trim()).filter((p) => p !== '')) {
+    if (!LINT_RULES.some((r) => r.id === part)) return { problem: `: "${part}" is not a lint rule; they are ${LINT_RULES.map((r) => r.id).join(', ')}` };
+    ids.add(part);
+  }
+  return ids;
 }
 
 function isProblem(r: unknown): r is { readonly problem: string } {

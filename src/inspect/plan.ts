@@ -15,6 +15,7 @@ import type { ServerContext } from '../lint/check.js';
 import { openDataReader } from './data-reader.js';
 import type { Finding } from '../lint/finding.js';
 import { refuseOnErrors, runChecks } from '../lint/run.js';
+import { isAllowed, lintForMigration, refuseUnallowed } from '../lint/gate.js';
 import { tableNames, type TableNames } from './names.js';
 import { findSharedKey, mapColumns, type ColumnMapping, type SharedKey } from './shared-key.js';
 import { readTableInfo, type Column, type TableInfo } from './table-info.js';
@@ -36,6 +37,8 @@ export interface Plan {
   readonly drops: readonly string[];
   /** What the checks found that did not stop the run (warnings, notes, losses accepted with --allow-data-loss). */
   readonly findings: readonly Finding[];
+  /** What the lint rules found (src/lint/gate.ts): errors not named with --allow stop --execute. */
+  readonly lint: readonly Finding[];
 }
 
 /**
@@ -129,9 +132,13 @@ export async function createGhostAndPlan(o: {
     }
     report(dataFindings, log);
     refuseOnErrors(dataFindings, config.allowDataLoss);
+    // The lint rules: shown in the plan; an error-level finding stops --execute unless named with --allow.
+    const lint = await lintForMigration({ conn, version, where: o.where, config, original, ghost, alter });
+    report(lint.filter((f) => f.severity !== 'error' || isAllowed(f, config)), log);
+    if (config.execute) refuseUnallowed(lint, config);
     if (!config.execute) await dropTarget();
     const findings = [...serverFindings, ...tableFindings, ...dataFindings].filter((f) => f.severity !== 'error' || (f.allowedBy !== undefined && config.allowDataLoss.has(f.allowedBy)));
-    return { version, names, original, ghost, alter, alterClause: clause, mapping, sharedKey, keyTypes, drops, findings };
+    return { version, names, original, ghost, alter, alterClause: clause, mapping, sharedKey, keyTypes, drops, findings, lint };
   } catch (err) {
     await dropTarget();
     throw err;

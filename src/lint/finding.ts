@@ -23,4 +23,11 @@ export interface Finding {
   readonly exitCode?: ExitCode;
   /** The --allow-data-loss kind that accepts this finding, when one does. */
   readonly allowedBy?: DataLossKind;
+  /** Lint rules: why it matters, in one sentence. */
+  readonly why?: string;
+  /** Lint rules: what to do instead, in order — the exact statements and oschange commands. */
+  readonly steps?: readonly string[];
 }
+
+/** The order of severities, most severe first. */
+export const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info'];
