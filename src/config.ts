@@ -74,6 +74,10 @@ export interface MigrationConfig {
   readonly allowSocketThrottleControlReplicasAny: boolean;
   readonly hooksPath: string | undefined;
   readonly hooksStatusIntervalSeconds: number;
+  /** ANALYZE TABLE the ghost before the cut-over (gh-ost's --analyze-ghost-table-before-cutover). */
+  readonly analyzeGhostTableBeforeCutOver: boolean;
+  /** Lines about gh-ost flags given that do not apply to oschange (printed before the plan). */
+  readonly notes: readonly string[];
 }
 
 export const DEFAULTS = {

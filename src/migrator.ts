@@ -102,6 +102,7 @@ export async function runMigration(deps: MigrationDeps): Promise<MigrationResult
       ? Number(await queryValue(control, countRows(config.database, config.table).sql))
       : plan.original.rowEstimate;
     await hooks.run('rowcount-complete');
+    for (const note of config.notes) out(note);
     for (const line of describePlan(plan, config, state.rowsEstimate, where)) out(line);
     if (resumed !== undefined) {
       out(

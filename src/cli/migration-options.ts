@@ -1,5 +1,6 @@
 import type { Argv } from 'yargs';
 import { DEFAULTS, type MigrationConfig } from '../config.js';
+import { GHOST_FLAGS } from './gh-ost-compat.js';
 import type { Endpoint } from '../db/dsn.js';
 import { DATA_LOSS_KINDS, type DataLossKind } from '../lint/finding.js';
 import { LINT_RULES } from '../lint/registry.js';
@@ -26,7 +27,7 @@ export function connectionFlags<T>(y: Argv<T>) {
 
 /** The flags of the migration command (gh-ost's names where gh-ost has them). */
 export function migrationFlags<T>(y: Argv<T>) {
-  return connectionFlags(y)
+  return ghostCompatFlags(connectionFlags(y))
     .option('assume-master-host', { type: 'string', describe: 'host[:port] of the primary, when --host is a replica', group: 'Connection:' })
     .option('allow-on-master', { type: 'boolean', default: true, describe: 'accepted for gh-ost compatibility: oschange runs on the primary', group: 'Connection:' })
     .option('database', { type: 'string', describe: 'database of the table', group: 'Migration:' })
@@ -52,7 +53,7 @@ export function migrationFlags<T>(y: Argv<T>) {
     .option('default-retries', { type: 'number', default: DEFAULTS.defaultRetries, describe: 'attempts for cut-over and retryable errors', group: 'Cut-over:' })
     .option('checksum', { type: 'boolean', default: true, describe: 'before the cut-over, compare original and ghost chunk by chunk and repair differences (--no-checksum to skip)', group: 'Cut-over:' })
     .option('checksum-chunk-size', { type: 'number', default: DEFAULTS.checksumChunkSize, describe: 'rows per checksum chunk', group: 'Cut-over:' })
-    .option('checkpoint-interval-seconds', { type: 'number', default: DEFAULTS.checkpointIntervalSeconds, describe: 'how often progress is saved for --resume', group: 'Tuning:' })
+    .option('checkpoint-interval-seconds', { type: 'number', default: DEFAULTS.checkpointIntervalSeconds, alias: 'checkpoint-seconds', describe: 'how often progress is saved for --resume', group: 'Tuning:' })
     .option('reconnect-timeout-seconds', { type: 'number', default: DEFAULTS.reconnectTimeoutSeconds, describe: 'after a lost connection, keep trying to reconnect and go on for this long', group: 'Tuning:' })
     .option('postpone-cut-over-flag-file', { type: 'string', describe: 'while this file exists, keep the ghost in sync and do not cut over', group: 'Cut-over:' })
     .option('max-lag-millis', { type: 'number', default: DEFAULTS.maxLagMillis, describe: 'throttle while a control replica lags this much or more', group: 'Throttling:' })
@@ -73,10 +74,39 @@ export function migrationFlags<T>(y: Argv<T>) {
     .option('allow-socket-throttle-control-replicas-any', { type: 'boolean', default: false, describe: 'let socket users name any host in throttle-control-replicas (default: the primary\'s replicas and those given here)', group: 'Control:' })
     .option('hooks-path', { type: 'string', describe: 'directory of oschange-on-<event>* executables', group: 'Control:' })
     .option('hooks-status-interval', { type: 'number', default: DEFAULTS.hooksStatusIntervalSeconds, describe: 'seconds between on-status hooks', group: 'Control:' })
-    .option('status-interval-millis', { type: 'number', default: 0, describe: 'print the status line this often (0: every 1 s early on, less often later)', group: 'Output:' });
+    .option('status-interval-millis', { type: 'number', default: 0, describe: 'print the status line this often (0: every 1 s early on, less often later)', group: 'Output:' })
+    .option('analyze-ghost-table-before-cutover', { type: 'boolean', default: false, describe: 'ANALYZE TABLE the ghost before the swap, so the optimizer starts with fresh statistics', group: 'Cut-over:' });
+}
+
+/**
+ * gh-ost's flags oschange reads under another name or explains (src/cli/gh-ost-compat.ts): taken on
+ * the command line so that gh-ost invocations run unchanged, and kept out of --help (the README
+ * lists them all).
+ */
+export function ghostCompatFlags<T>(y: Argv<T>): Argv<T> {
+  let out = y;
+  for (const [name, f] of GHOST_FLAGS) {
+    if (f.kind === 'same') continue;
+    out = out.option(name, { type: f.value ? 'string' : 'boolean', hidden: true });
+  }
+  return out;
+}
+
+/** What gh-ost flags given on the command line mean here: notes to print, and refusals. */
+export function readGhostFlags(raw: Readonly<Record<string, unknown>>): { notes: string[]; errors: string[] } {
+  const notes: string[] = [];
+  const errors: string[] = [];
+  for (const [name, f] of GHOST_FLAGS) {
+    const v = raw[name];
+    if (v === undefined || v === false || f.kind === 'same') continue;
+    if (f.kind === 'noted') notes.push(`--${name} (gh-ost): ${f.why}`);
+    else errors.push(`--${name} (gh-ost) is not taken: ${f.why}`);
+  }
+  return { notes, errors };
 }
 
 export interface RawMigrationOptions extends RawTlsOptions {
+  readonly 'analyze-ghost-table-before-cutover'?: boolean;
   readonly host?: string | undefined;
   readonly port?: number | undefined;
   readonly user?: string | undefined;
@@ -139,8 +169,14 @@ export interface ParseSources {
 
 /** Validates raw flags into a MigrationConfig, reporting every problem at once. */
 export function parseMigrationOptions(raw: RawMigrationOptions, sources: ParseSources): { config: MigrationConfig } | { errors: string[] } {
-  const errors: string[] = [];
+  const ghost = readGhostFlags(raw as unknown as Readonly<Record<string, unknown>>);
+  const errors: string[] = [...ghost.errors];
   const required = (name: string, value: string | undefined): string => {
+    // yargs gives an array for a flag given twice (`--table a --table b`).
+    if (Array.isArray(value)) {
+      errors.push(`--${name} is given ${value.length} times: give it once (one table per run)`);
+      return '';
+    }
     if (value === undefined || value.trim() === '') errors.push(`--${name} is required`);
     return value ?? '';
   };
@@ -231,6 +267,8 @@ export function parseMigrationOptions(raw: RawMigrationOptions, sources: ParseSo
     allowSocketThrottleControlReplicasAny: raw['allow-socket-throttle-control-replicas-any'] ?? false,
     hooksPath: raw['hooks-path'],
     hooksStatusIntervalSeconds: int('hooks-status-interval', raw['hooks-status-interval'], 1, 86_400),
+    analyzeGhostTableBeforeCutOver: raw['analyze-ghost-table-before-cutover'] ?? false,
+    notes: ghost.notes,
   };
   // Any local user can connect to a TCP port: without a token it would hand them the migration.
   if (raw['serve-tcp-port'] !== undefined && raw['serve-tcp-token-file'] === undefined) {

@@ -25,6 +25,14 @@ export interface HookExtra {
  * apply) so hooks written with `set -u` do not break on the events that leave one out.
  */
 export function hookEnv(o: { event: HookEvent; context: HookContext; state: MigrationState; nowMs: number; extra?: HookExtra }): Record<string, string> {
+  const own = oschangeEnv(o);
+  // gh-ost's names for the same values, so its hook scripts run unchanged (doc/hooks.md of gh-ost).
+  const ghost: Record<string, string> = { GH_OST_MIGRATED_HOST: o.context.host, GH_OST_INSPECTED_HOST: o.context.host, GH_OST_DRY_RUN: 'false', GH_OST_REVERT: 'false' };
+  for (const [k, v] of Object.entries(own)) ghost[k.replace(/^OSCHANGE_/, 'GH_OST_')] = v;
+  return { ...own, ...ghost };
+}
+
+function oschangeEnv(o: { event: HookEvent; context: HookContext; state: MigrationState; nowMs: number; extra?: HookExtra }): Record<string, string> {
   const { state: s, nowMs, context: c } = o;
   const copyMs = s.copyStartedAtMs === undefined ? 0 : (s.copyEndedAtMs ?? nowMs) - s.copyStartedAtMs;
   const { etaMs } = statusNumbers(s, nowMs);

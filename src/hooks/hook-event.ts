@@ -30,3 +30,11 @@ export function hookFailureIsFatal(event: HookEvent): boolean {
 export function hookPrefix(event: HookEvent): string {
   return `oschange-on-${event}`;
 }
+
+/**
+ * Every file-name prefix that runs at an event: oschange's own, and gh-ost's (`gh-ost-on-<event>`),
+ * so a directory of gh-ost hooks works unchanged.
+ */
+export function hookPrefixes(event: HookEvent): readonly string[] {
+  return [hookPrefix(event), `gh-ost-on-${event}`];
+}

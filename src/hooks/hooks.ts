@@ -5,7 +5,7 @@ import { describeError, ExitCode, OschangeError } from '../errors.js';
 import type { Logger } from '../log.js';
 import type { MigrationState } from '../state.js';
 import { hookEnv, type HookContext, type HookExtra } from './hook-env.js';
-import { hookFailureIsFatal, hookPrefix, type HookEvent } from './hook-event.js';
+import { hookFailureIsFatal, hookPrefixes, type HookEvent } from './hook-event.js';
 import { describeHookExit, lastLine, runHook } from './run-hook.js';
 
 export type { HookContext, HookExtra } from './hook-env.js';
@@ -24,7 +24,8 @@ export interface HooksOptions {
 
 /**
  * gh-ost-style hooks: at each event, every executable in the hooks directory whose name starts with
- * `oschange-on-<event>` runs, in name order, one after another, with `OSCHANGE_*` variables.
+ * `oschange-on-<event>` (or gh-ost's `gh-ost-on-<event>`) runs, in name order, one after another,
+ * with `OSCHANGE_*` variables and the same values under gh-ost's `GH_OST_*` names.
  *
  * A missing directory is an error in the constructor, so a typo in `--hooks-path` stops the
  * migration before it touches the server rather than at the first event (possibly mid-copy). The
@@ -92,8 +93,8 @@ export class Hooks {
 
   /** The event's hook files, full paths, in code-unit order (locale-independent, like `LC_ALL=C ls`). */
   async #list(dir: string, event: HookEvent): Promise<string[]> {
-    const prefix = hookPrefix(event);
-    const names = (await readdir(dir)).filter((n) => n.startsWith(prefix)).sort();
+    const prefixes = hookPrefixes(event);
+    const names = (await readdir(dir)).filter((n) => prefixes.some((p) => n.startsWith(p))).sort();
     const files: string[] = [];
     for (const name of names) {
       const file = join(dir, name);

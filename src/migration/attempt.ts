@@ -19,6 +19,7 @@ import type { ServerVersion } from '../db/flavor.js';
 import { describeError, OschangeError } from '../errors.js';
 import { lossPoint } from '../fault-point.js';
 import { guardTables } from '../guard/tables.js';
+import { analyzeTable } from '../sql/ghost.js';
 import { readCommitted } from '../db/session.js';
 import type { Hooks } from '../hooks/hooks.js';
 import type { Plan } from '../inspect/plan.js';
@@ -267,6 +268,11 @@ export async function runAttempt(ctx: AttemptContext): Promise<number> {
     }
     if (ctx.beforeCutOver !== undefined) await ctx.beforeCutOver({ plan, state, waitCaughtUp: () => waitCaughtUp() });
     attempt.signal.throwIfAborted();
+
+    if (config.analyzeGhostTableBeforeCutOver) {
+      log.info({ table: names.ghost }, 'analyzing the ghost table before the cut-over');
+      await control.query(analyzeTable(config.database, names.ghost).sql);
+    }
 
     // --- cut-over, retried; the original table stays untouched on every failed attempt.
     await hooks.run('before-cut-over');

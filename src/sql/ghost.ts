@@ -41,3 +41,13 @@ export function lockTablesWrite(database: string, tables: readonly string[]): St
 export function showCreateTable(database: string, table: string): Statement {
   return stmt(`SHOW CREATE TABLE ${quoteTable(database, table)}`);
 }
+
+/**
+ * Fresh index statistics for the ghost before it takes the table's place (gh-ost's
+ * --analyze-ghost-table-before-cutover): a table filled by inserts may carry estimates the
+ * optimizer misjudges right after the swap.
+ * https://dev.mysql.com/doc/refman/9.4/en/analyze-table.html
+ */
+export function analyzeTable(database: string, table: string): Statement {
+  return stmt(`ANALYZE TABLE ${quoteTable(database, table)}`);
+}

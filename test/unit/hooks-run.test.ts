@@ -90,6 +90,15 @@ describe('Hooks', () => {
     expect(readFileSync(out, 'utf8')).toBe('plain\na\nb\nx\n');
   });
 
+  it("runs gh-ost's hooks too, in name order with oschange's, with gh-ost's GH_OST_ variable names", async () => {
+    const out = join(dir, 'out');
+    hook('gh-ost-on-startup-notify', `echo "gh-ost $GH_OST_DATABASE_NAME.$GH_OST_TABLE_NAME $GH_OST_GHOST_TABLE_NAME $GH_OST_EXECUTING_HOST $GH_OST_MIGRATED_HOST" >> ${out}`);
+    hook('oschange-on-startup-a', `echo "oschange $OSCHANGE_TABLE_NAME" >> ${out}`);
+    hook('gh-ost-on-success-x', `echo never >> ${out}`);
+    await hooks().run('startup');
+    expect(readFileSync(out, 'utf8')).toBe('gh-ost shop.orders _orders_gho db1.example:3306 db1.example:3306\noschange orders\n');
+  });
+
   it('gives each hook the process environment plus every OSCHANGE_ variable', async () => {
     const out = join(dir, 'env.bin');
     hook('oschange-on-interactive-command', `env -0 > ${out}`);
