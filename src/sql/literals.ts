@@ -19,6 +19,10 @@ export class NumericLiteral {
   toJSON(): string {
     return this.text;
   }
+  /** The number as written, so a key in a message reads 2500 and not [object Object]. */
+  toString(): string {
+    return this.text;
+  }
 }
 
 export type SqlValue = RowValue | NumericLiteral;

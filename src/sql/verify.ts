@@ -1,6 +1,6 @@
 import { atLeast, type ServerVersion } from '../db/flavor.js';
 import { copyChunk, type ChunkKey } from './chunk.js';
-import { keyCompare, keyEquals, type KeyTuple } from './key-range.js';
+import { keyCompare, keyEquals, keyIn, type KeyTuple } from './key-range.js';
 import { quoteId, quoteTable, stmt, type Statement } from './quote.js';
 
 /**
@@ -126,6 +126,23 @@ export function rangeChecksum(o: {
       `FROM ${quoteTable(o.database, o.table)}${forceIndex(o.key.indexName)}${where.sql}${lock}`,
     where.params,
   );
+}
+
+/**
+ * Each row of a range with its checksum (`h`) and its key (`k0`, `k1`, …): the rows of a range that
+ * differs are compared one by one, to find the few a write changed between the two reads.
+ */
+export function rangeRowHashes(o: { database: string; table: string; key: SideKey; columns: readonly ComparedColumn[]; range: KeyRange }): Statement {
+  const where = rangeWhere(o.key.columns, o.range);
+  const keys = o.key.columns.map((c, i) => `${quoteId(c)} AS ${quoteId(`k${i}`)}`).join(', ');
+  return stmt(`SELECT ${keys}, ${rowHash(o.columns)} AS ${quoteId('h')} FROM ${quoteTable(o.database, o.table)}${forceIndex(o.key.indexName)}${where.sql}`, where.params);
+}
+
+/** The same for the rows with these keys. */
+export function rowHashesByKeys(o: { database: string; table: string; keyColumns: readonly string[]; columns: readonly ComparedColumn[]; keys: readonly KeyTuple[] }): Statement {
+  const where = keyIn(o.keyColumns, o.keys);
+  const keys = o.keyColumns.map((c, i) => `${quoteId(c)} AS ${quoteId(`k${i}`)}`).join(', ');
+  return stmt(`SELECT ${keys}, ${rowHash(o.columns)} AS ${quoteId('h')} FROM ${quoteTable(o.database, o.table)} WHERE ${where.sql}`, where.params);
 }
 
 /** Removes a key range from the ghost before it is copied again (the ghost's key column names). */

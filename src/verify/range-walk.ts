@@ -58,36 +58,6 @@ export class RangeWalk {
   }
 }
 
-/**
- * Cuts one range into consecutive ranges of about `size` rows that together cover exactly it
- * (an open range stays open at its end): a range that differs is narrowed down before anything
- * is locked.
- */
-export async function splitRange(
-  o: { conn: Connection; database: string; table: string; key: ChunkKey; keyTypes: readonly string[]; size: number },
-  range: KeyRange,
-): Promise<KeyRange[]> {
-  const { conn, database, table, key, keyTypes, size } = o;
-  let max = range.upTo;
-  if (max === undefined) {
-    const s = keyBound(database, table, key, 'max');
-    const [row] = await queryRows(conn, s.sql, s.params);
-    max = row === undefined ? undefined : keyTuple(row, key.columns, keyTypes);
-  }
-  const out: KeyRange[] = [];
-  let after = range.after;
-  while (max !== undefined) {
-    const s = nextChunkEnd({ database, table, key, after, max, size });
-    const [row] = await queryRows(conn, s.sql, s.params);
-    if (row === undefined) break;
-    const end = keyTuple(row, key.columns, keyTypes);
-    out.push({ after, upTo: end });
-    after = end;
-  }
-  out.push({ after, upTo: range.upTo });
-  return out;
-}
-
 /** A key row as bounds, read as the copier reads them (exact numbers unquoted, ENUM/SET by number). */
 export function keyTuple(row: Record<string, unknown>, columns: readonly string[], types: readonly string[]): KeyTuple {
   return columns.map((c, i) => {

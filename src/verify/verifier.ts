@@ -3,10 +3,17 @@ import type { ServerVersion } from '../db/flavor.js';
 import { withRetries } from '../db/retry.js';
 import type { Logger } from '../log.js';
 import type { ChunkKey } from '../sql/chunk.js';
-import type { Conversion, KeyRange } from '../sql/verify.js';
+import { rangeRowHashes, rowHashesByKeys, type Conversion, type KeyRange } from '../sql/verify.js';
+import type { RowValue } from '../binlog/types.js';
+import { queryRows } from '../db/connect.js';
+import { keyText } from '../guard/tables.js';
+import type { KeyTuple } from '../sql/key-range.js';
+import { keyLiteral } from '../sql/literals.js';
+import type { Statement } from '../sql/quote.js';
 import { settleRange } from './locked-check.js';
 import { describeRange, readRangeSum, sameSum, type RangeSum, type Side } from './range-checksum.js';
-import { RangeWalk, splitRange } from './range-walk.js';
+import { RangeWalk } from './range-walk.js';
+import { settleExtraRow, settleRow } from './row-settle.js';
 
 export interface VerifyOptions {
   readonly conn: Connection; // from src/db/connect.ts; used for the locked check/repair transactions
@@ -41,18 +48,16 @@ export interface VerifyResult {
 
 /** Ranges compared per catch-up wait in the fast pass, at most. */
 const BATCH_CHUNKS = 8;
-/** A range that differs in the fast pass is compared again in this many parts (of at least MIN_PART_ROWS rows). */
-const PARTS = 10;
-const MIN_PART_ROWS = 100;
 /** Deadlock/lock-wait retries of the fast pass's plain reads (they take no locks, so rarely needed). */
 const READ_RETRIES = 5;
 
 /**
  * Compares the original and the ghost range by range before the cut-over. A fast pass reads a
  * batch of the original's range checksums without locks, lets the applier catch up, and reads the
- * ghost's; a range that differs there (a write may have landed between the two reads) is settled
- * under a lock, and re-copied when it really differs. Throws VERIFY_MISMATCH when a range stays
- * different; the original table is never written.
+ * ghost's; a range that differs there (a write may have landed between the two reads) is compared
+ * row by row, and only a row that still differs is settled under a lock of its own, and re-copied
+ * when it really differs. Throws VERIFY_MISMATCH when a row stays different; the original table is
+ * never written.
  */
 export async function verifyTables(o: VerifyOptions, signal: AbortSignal): Promise<VerifyResult> {
   const started = performance.now();
@@ -92,25 +97,13 @@ export async function verifyTables(o: VerifyOptions, signal: AbortSignal): Promi
       let checked = sum.rows;
       if (!sameSum(sum, ghostSum)) {
         differed++;
-        // Usually a write landed between the two reads. Narrow it down without locks first: each
-        // of the range's small parts is compared again on its own, right after a catch-up, and only
-        // a part that still differs is locked (briefly: its writers wait while it is read on both sides).
-        log.debug({ range: describeRange(o.key.columns, range, o.key.byNumber), original: sum, ghost: ghostSum }, 'checksum: range differs in the fast pass; comparing its parts');
-        const parts = await splitRange({ conn: o.conn, database: o.database, table: o.table, key: o.key, keyTypes: o.keyTypes, size: Math.max(MIN_PART_ROWS, Math.ceil(o.chunkRows / PARTS)) }, range);
-        checked = 0;
-        let repaired = false;
-        for (const part of parts) {
-          const partSum = await read(original, part);
-          await o.waitCaughtUp();
-          if (sameSum(partSum, await read(ghostSide, part))) {
-            checked += partSum.rows;
-            continue;
-          }
-          const settled = await settleRange(locked, part, signal);
-          checked += settled.rows;
-          if (settled.repairs > 0) repaired = true;
-        }
-        if (repaired) repairedChunks++;
+        // Usually a write landed between the two reads. The range's rows are compared one by one
+        // (both sides' keys and checksums, one catch-up), the few that differ again after another
+        // catch-up, and only a row that still differs is locked — one row, not a range.
+        log.debug({ range: describeRange(o.key.columns, range, o.key.byNumber), original: sum, ghost: ghostSum }, 'checksum: range differs in the fast pass; comparing its rows');
+        const settled = await settleRows(o, { original, ghostSide, locked }, range, signal);
+        checked = settled.rows;
+        if (settled.repairs > 0) repairedChunks++;
       }
       chunks++;
       rows += checked;
@@ -119,4 +112,56 @@ export async function verifyTables(o: VerifyOptions, signal: AbortSignal): Promi
     o.onProgress?.({ chunksDone: chunks, rowsChecked: rows, repaired: repairedChunks });
   }
   return { chunks, rows, repairedChunks, ms: Math.round(performance.now() - started) };
+}
+
+/** More differing rows than this in one range: compared under a lock as a whole (settleRange). */
+const MAX_ROW_DIFFS = 500;
+
+interface Sides {
+  readonly original: Side;
+  readonly ghostSide: Side;
+  readonly locked: Parameters<typeof settleRange>[0];
+}
+
+/**
+ * A range whose sums differ, row by row: its rows' checksums on both sides (the applier caught up in
+ * between), then the rows that differ once more after another catch-up (a write may have landed in
+ * that window too), then each row that still differs under a lock of its own (settleRow), re-copied
+ * when it really differs. Returns the range's rows and how many rows were repaired.
+ */
+async function settleRows(o: VerifyOptions, sides: Sides, range: KeyRange, signal: AbortSignal): Promise<{ rows: number; repairs: number }> {
+  const { original, ghostSide } = sides;
+  const read = async (side: Side, s: Statement): Promise<Map<string, { key: KeyTuple; h: string }>> => {
+    const rows = await withRetries(() => queryRows(side.conn, s.sql, s.params), { retries: READ_RETRIES, signal });
+    return new Map(
+      rows.map((r) => {
+        const key = o.key.columns.map((_c, i) => keyLiteral(r[`k${i}`] as RowValue, o.keyTypes[i] ?? ''));
+        return [keyText(key), { key, h: String(r['h']) }];
+      }),
+    );
+  };
+  const differing = (a: Map<string, { key: KeyTuple; h: string }>, b: Map<string, { key: KeyTuple; h: string }>): KeyTuple[] => {
+    const out: KeyTuple[] = [];
+    for (const [k, v] of a) if (b.get(k)?.h !== v.h) out.push(v.key);
+    for (const [k, v] of b) if (!a.has(k)) out.push(v.key);
+    return out;
+  };
+  const db = o.database;
+  const origRows = await read(original, rangeRowHashes({ database: db, table: original.table, key: original.key, columns: original.columns, range }));
+  await o.waitCaughtUp();
+  const ghostRows = await read(ghostSide, rangeRowHashes({ database: db, table: ghostSide.table, key: ghostSide.key, columns: ghostSide.columns, range }));
+  const first = differing(origRows, ghostRows);
+  if (first.length === 0) return { rows: origRows.size, repairs: 0 };
+  if (first.length > MAX_ROW_DIFFS) return settleRange(sides.locked, range, signal);
+  const origAgain = await read(original, rowHashesByKeys({ database: db, table: original.table, keyColumns: original.key.columns, columns: original.columns, keys: first }));
+  await o.waitCaughtUp();
+  const ghostAgain = await read(ghostSide, rowHashesByKeys({ database: db, table: ghostSide.table, keyColumns: ghostSide.key.columns, columns: ghostSide.columns, keys: first }));
+  const settle = { ...o, keyCharsets: o.key.columns.map(() => undefined) };
+  let repairs = 0;
+  for (const key of differing(origAgain, ghostAgain)) {
+    repairs += origAgain.has(keyText(key))
+      ? await settleRow(settle, { original: original.columns, ghost: ghostSide.columns }, key, key, signal)
+      : await settleExtraRow(settle, key);
+  }
+  return { rows: origRows.size, repairs };
 }

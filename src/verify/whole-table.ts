@@ -1,28 +1,13 @@
 import type { RowValue } from '../binlog/types.js';
 import { queryRows, type Connection } from '../db/connect.js';
-import type { ServerVersion } from '../db/flavor.js';
 import { withRetries } from '../db/retry.js';
 import { OschangeError } from '../errors.js';
 import { keyText } from '../guard/tables.js';
-import type { Logger } from '../log.js';
-import type { ChunkKey } from '../sql/chunk.js';
-import { copyRow } from '../sql/chunk.js';
 import type { KeyTuple } from '../sql/key-range.js';
 import { keyLiteral } from '../sql/literals.js';
 import { quoteTable, type Statement } from '../sql/quote.js';
-import {
-  beginLocked,
-  bucketRows,
-  bucketSums,
-  commit,
-  deleteGhostRow,
-  originalRowForGhostKey,
-  rollback,
-  rowHashByKey,
-  type BucketSpec,
-  type ComparedColumn,
-  type Conversion,
-} from '../sql/verify.js';
+import { bucketRows, bucketSums, type BucketSpec, type ComparedColumn, type Conversion } from '../sql/verify.js';
+import { settleExtraRow, settleRow, type RowSettleOptions } from './row-settle.js';
 import type { VerifyResult } from './verifier.js';
 
 /**
@@ -36,26 +21,12 @@ import type { VerifyResult } from './verifier.js';
  *    under a shared lock on the original's row: re-copied when it really differs, up to
  *    `maxAttempts` times, then VERIFY_MISMATCH. The original table is never written.
  */
-export interface WholeTableOptions {
-  readonly conn: Connection;
-  readonly ghostConn: Connection;
-  readonly version: ServerVersion;
-  readonly database: string;
-  readonly table: string;
-  readonly ghost: string;
-  /** The shared key on the original, its types, and each key column's conversion to the ghost's form. */
-  readonly key: ChunkKey;
+export interface WholeTableOptions extends RowSettleOptions {
+  /** The shared key's types, and each key column's conversion to the ghost's form. */
   readonly keyTypes: readonly string[];
   readonly keyConversions: readonly (Conversion | undefined)[];
-  /** Each original key column's charset where the ALTER changes it (to look a ghost key up in the original). */
-  readonly keyCharsets: readonly (string | undefined)[];
-  readonly ghostKeyColumns: readonly string[];
   readonly pairs: readonly { readonly from: string; readonly to: string; readonly as?: Conversion }[];
-  readonly copyPairs: readonly { readonly from: string; readonly to: string }[];
   readonly rowEstimate: number;
-  readonly maxAttempts: number;
-  readonly waitCaughtUp: () => Promise<void>;
-  readonly log: Logger;
 }
 
 /** Passes over the differing buckets before they are compared row by row. */
@@ -111,7 +82,7 @@ export async function verifyWholeTable(o: WholeTableOptions, signal: AbortSignal
       if (g !== undefined && String(g['h']) === String(r['h'])) continue;
       if (++settled > MAX_ROWS_SETTLED) throw tooMany(o);
       const ownKey = own.map((c, i) => keyLiteral(r[`own${i}`] as RowValue, o.keyTypes[i] ?? ''));
-      repaired += await settleRow(o, originalSide.columns, ghostSide.columns, ownKey, ghostForm(r), signal);
+      repaired += await settleRow(o, { original: originalSide.columns, ghost: ghostSide.columns }, ownKey, ghostForm(r), signal);
     }
     // Rows only the ghost has: the original lost them (a delete not applied) — or they were written since.
     for (const g of ghostByKey.values()) {
@@ -129,70 +100,6 @@ function withConversion(name: string, as: Conversion | undefined): ComparedColum
 
 function sameBucket(a: Bucket | undefined, b: Bucket | undefined): boolean {
   return (a?.rows ?? 0) === (b?.rows ?? 0) && (a?.checksum ?? '0') === (b?.checksum ?? '0');
-}
-
-/**
- * One row under a shared lock on the original: read its checksum, let the applier catch up (no
- * write to it can commit meanwhile), read the ghost's; re-copy it when they differ. Returns 1 when
- * it was re-copied.
- */
-async function settleRow(o: WholeTableOptions, origColumns: readonly ComparedColumn[], ghostColumns: readonly ComparedColumn[], ownKey: KeyTuple, ghostKey: KeyTuple, signal: AbortSignal): Promise<number> {
-  for (let attempt = 0; ; attempt++) {
-    signal.throwIfAborted();
-    for (const s of beginLocked()) await o.conn.query(s.sql, [...s.params]);
-    try {
-      const [orig] = await queryRows(o.conn, ...args(rowHashByKey({ database: o.database, table: o.table, columns: origColumns, keyColumns: o.key.columns, key: ownKey, locking: o.version })));
-      await o.waitCaughtUp();
-      const [ghost] = await queryRows(o.ghostConn, ...args(rowHashByKey({ database: o.database, table: o.ghost, columns: ghostColumns, keyColumns: o.ghostKeyColumns, key: ghostKey })));
-      if (String(orig?.['h']) === String(ghost?.['h'])) {
-        await o.conn.query(commit().sql);
-        return attempt > 0 ? 1 : 0;
-      }
-      if (attempt >= o.maxAttempts) {
-        await o.conn.query(rollback().sql);
-        throw new OschangeError(
-          'VERIFY_MISMATCH',
-          `checksum: ${quoteTable(o.database, o.table)} and its ghost ${quoteTable(o.database, o.ghost)} still differ in the row with key (${o.key.columns.join(', ')}) = (${ownKey.map(String).join(', ')}) after ${attempt} re-copies; ` +
-            'the original table is untouched and nothing was cut over',
-        );
-      }
-      o.log.warn({ key: ownKey.map(String), attempt: attempt + 1 }, 'checksum: a row differs in the ghost; re-copying it');
-      await o.conn.query(...args(deleteGhostRow(o.database, o.ghost, o.ghostKeyColumns, ghostKey)));
-      const copy = copyRow({ version: o.version, database: o.database, table: o.table, ghost: o.ghost, key: o.key, fromColumns: o.copyPairs.map((p) => p.from), toColumns: o.copyPairs.map((p) => p.to), keyValues: ownKey });
-      await o.conn.query(copy.sql, [...copy.params]);
-      await o.conn.query(commit().sql);
-    } catch (err) {
-      await o.conn.query(rollback().sql).catch(() => undefined);
-      throw err;
-    }
-  }
-}
-
-/**
- * A ghost row the original's bucket did not have: written since (the applier brought it), or a
- * delete the ghost missed. The original's row is looked up under a shared lock (an insert of that key
- * now waits); only when it is still missing once the applier has caught up is the ghost's deleted.
- */
-async function settleExtraRow(o: WholeTableOptions, ghostKey: KeyTuple): Promise<number> {
-  for (const s of beginLocked()) await o.conn.query(s.sql, [...s.params]);
-  try {
-    const lookup = originalRowForGhostKey({ database: o.database, table: o.table, keyColumns: o.key.columns, charsets: o.keyCharsets, values: ghostKey, locking: o.version });
-    const [found] = await queryRows(o.conn, ...args(lookup));
-    if (found === undefined) {
-      await o.waitCaughtUp();
-      o.log.warn({ key: ghostKey.map(String) }, 'checksum: the ghost holds a row the original does not; deleting it');
-      await o.ghostConn.query(...args(deleteGhostRow(o.database, o.ghost, o.ghostKeyColumns, ghostKey)));
-    }
-    await o.conn.query(commit().sql);
-    return found === undefined ? 1 : 0;
-  } catch (err) {
-    await o.conn.query(rollback().sql).catch(() => undefined);
-    throw err;
-  }
-}
-
-function args(s: Statement): [string, unknown[]] {
-  return [s.sql, [...s.params]];
 }
 
 function tooMany(o: WholeTableOptions): OschangeError {

@@ -143,8 +143,11 @@ describe.each(testServers().map((s) => [label(s), s] as const))('pre-cut-over ch
     const key = (side === 'original' ? c.key.columns : c.ghostKeyColumns).map((k) => `\`${k}\``).join(', ');
     return queryRows(other, `SELECT ${cols} FROM ${side === 'original' ? c.table : c.ghost} ORDER BY ${key}`);
   };
+  /** The rows the checksum re-copied (`copy 5500`) or deleted from the ghost (`delete -5`), in order. */
   const repairLogs = (lines: Record<string, unknown>[]) =>
-    lines.filter((l) => l['msg'] === 'checksum: ghost differs from the original in a key range; re-copied it').map((l) => l['range']);
+    lines
+      .filter((l) => l['msg'] === 'checksum: a row differs in the ghost; re-copying it' || l['msg'] === 'checksum: the ghost holds a row the original does not; deleting it')
+      .map((l) => `${l['msg'] === 'checksum: a row differs in the ghost; re-copying it' ? 'copy' : 'delete'} ${(l['key'] as string[]).join(', ')}`);
 
   it.each([
     ['an INT key', simple],
@@ -176,14 +179,8 @@ describe.each(testServers().map((s) => [label(s), s] as const))('pre-cut-over ch
     const { log, lines } = captureLog();
     const result = await verifyTables(options(c, log), new AbortController().signal);
     expect({ chunks: result.chunks, rows: result.rows, repairedChunks: result.repairedChunks }).toEqual({ chunks: 21, rows: ROWS, repairedChunks: 5 });
-    // Each differing range of 1000 rows is narrowed to its differing part of 100 before the repair.
-    expect(repairLogs(lines)).toEqual([
-      'key range (`id`) <= (100)',
-      'key range (`id`) > (5400) and <= (5500)',
-      'key range (`id`) > (9000) and <= (9100)',
-      'key range (`id`) > (12000) and <= (12100)',
-      'key range (`id`) > (20000)',
-    ]);
+    // Each differing range of 1000 rows is compared row by row: only the differing rows are repaired.
+    expect(repairLogs(lines)).toEqual(['delete -5', 'copy 5500', 'copy 9001', 'copy 12001', 'delete 25000']);
     expect(lines.every((l) => l['level'] === 40)).toBe(true);
     expect(await wholeSum(c, 'ghost')).toEqual(before);
     expect(await wholeSum(c, 'original')).toEqual(before);
@@ -216,13 +213,16 @@ describe.each(testServers().map((s) => [label(s), s] as const))('pre-cut-over ch
     const { log, lines } = captureLog();
     const result = await verifyTables(options(c, log), new AbortController().signal);
     expect({ chunks: result.chunks, rows: result.rows, repairedChunks: result.repairedChunks }).toEqual({ chunks: 21, rows: ROWS, repairedChunks: 3 });
-    expect(repairLogs(lines)).toHaveLength(3);
-    expect(String(repairLogs(lines)[0])).toMatch(/^key range \(`kind`, `tenant`, `code`\) > \([123], \d+, 'c\d+ñ'\) and <= \([123], \d+, 'c\d+ñ'\) \(ENUM\/SET columns by member number\)$/);
+    expect(repairLogs(lines)).toEqual([
+      `copy ${String(a['kind'])}, ${String(a['tenant'])}, ${String(a['code'])}`,
+      `copy ${String(b['kind'])}, ${String(b['tenant'])}, ${String(b['code'])}`,
+      `copy ${String(d['kind'])}, ${String(d['tenant'])}, ${String(d['code'])}`,
+    ]);
     expect(await wholeSum(c, 'ghost')).toEqual(before);
     expect(await content(c, 'ghost')).toEqual(originalRows);
   });
 
-  it('settles a difference caused by writes between the two reads: first in parts without locks, then under a lock that freezes the part, without a repair', async () => {
+  it('settles a difference caused by writes between the two reads: row by row without locks, then one row under a lock that freezes only it, without a repair', async () => {
     const c = simple;
     await build(c);
     const probe = await connect(db.app);
@@ -247,14 +247,16 @@ describe.each(testServers().map((s) => [label(s), s] as const))('pre-cut-over ch
               // The fast pass read the original's first ranges; a write lands before the ghost is
               // read: (3000, 4000] differs, though not really.
               await both(3333, 'moved on');
-            } else if (calls === 5) {
-              // Its parts are compared one by one, each right after a catch-up: the fourth,
-              // (3300, 3400], was read from the original, and another write lands in it.
+            } else if (calls === 2) {
+              // Its rows were read from the original; another write lands before the ghost's are read.
               await both(3350, 'moved on again');
-            } else if (calls === 6) {
-              // Inside the locked check of (3300, 3400]: writers to that part wait; others do not.
-              await probe.query("UPDATE t SET name = 'too late' WHERE id = 3399").catch((e: unknown) => blocked.push(e));
-              await both(3500, 'next door');
+            } else if (calls === 3) {
+              // Row 3350 is read again on both sides; a third write lands in between.
+              await both(3350, 'and again');
+            } else if (calls === 4) {
+              // Inside the locked check of row 3350: a writer to it waits; writers to other rows do not.
+              await probe.query("UPDATE t SET name = 'too late' WHERE id = 3350").catch((e: unknown) => blocked.push(e));
+              await both(3351, 'next door');
               await both(15000, 'elsewhere');
             }
           },
@@ -263,11 +265,11 @@ describe.each(testServers().map((s) => [label(s), s] as const))('pre-cut-over ch
       );
       expect(blocked.map((e) => (e as { errno?: unknown }).errno)).toEqual([1205]);
       expect({ chunks: result.chunks, rows: result.rows, repairedChunks: result.repairedChunks }).toEqual({ chunks: 21, rows: ROWS, repairedChunks: 0 });
-      expect(lines.filter((l) => l['msg'] === 'checksum: range differs in the fast pass; comparing its parts').map((l) => l['range'])).toEqual([
+      expect(lines.filter((l) => l['msg'] === 'checksum: range differs in the fast pass; comparing its rows').map((l) => l['range'])).toEqual([
         'key range (`id`) > (3000) and <= (4000)',
       ]);
       expect(repairLogs(lines)).toEqual([]);
-      expect(await queryValue(other, 'SELECT name FROM t WHERE id = 3399')).toBe(simple.row(3399)[1]);
+      expect(await queryValue(other, 'SELECT name FROM t WHERE id = 3350')).toBe('and again');
       expect(await content(c, 'ghost')).toEqual(await content(c, 'original'));
     } finally {
       await probe.end();
@@ -281,7 +283,7 @@ describe.each(testServers().map((s) => [label(s), s] as const))('pre-cut-over ch
     const { log, lines } = captureLog();
     const result = await verifyTables(options(c, log), new AbortController().signal);
     expect({ chunks: result.chunks, rows: result.rows, repairedChunks: result.repairedChunks }).toEqual({ chunks: 1, rows: 0, repairedChunks: 1 });
-    expect(repairLogs(lines)).toEqual(['the whole key range (`id`)']);
+    expect(repairLogs(lines)).toEqual(['delete 3']);
     expect(await queryValue(other, 'SELECT COUNT(*) FROM _t_gho')).toBe('0');
   });
 
@@ -299,22 +301,11 @@ describe.each(testServers().map((s) => [label(s), s] as const))('pre-cut-over ch
       (e: unknown) => e,
     );
     expect(err).toBeInstanceOf(OschangeError);
-    // The differing range of 1000 rows is narrowed to its part of 100 that holds row 5500.
-    const range = { after: [new NumericLiteral('5400')], upTo: [new NumericLiteral('5500')] };
-    const sum = async (table: string) => {
-      const s = rangeChecksum({ database: db.name, table, key: { columns: ['id'], indexName: 'PRIMARY' }, columns: c.pairs.map((p) => ({ name: p.from })), range });
-      return parseRangeSum((await queryRows(other, s.sql, s.params))[0]);
-    };
-    const o = await sum('t');
-    const g = await sum('_t_gho');
-    expect(o.rows).toBe(100);
-    expect(g.rows).toBe(100);
     expect((err as OschangeError).code).toBe('VERIFY_MISMATCH');
     expect((err as OschangeError).message).toBe(
-      `checksum: \`${db.name}\`.\`t\` and its ghost \`${db.name}\`.\`_t_gho\` still differ in key range (\`id\`) > (5400) and <= (5500) after 3 re-copies ` +
-        `(original 100 rows, checksum ${o.checksum}; ghost 100 rows, checksum ${g.checksum}); the original table is untouched and nothing was cut over`,
+      `checksum: \`${db.name}\`.\`t\` and its ghost \`${db.name}\`.\`_t_gho\` still differ in the row with key (id) = (5500) after 3 re-copies; the original table is untouched and nothing was cut over`,
     );
-    expect(repairLogs(lines)).toEqual(Array.from({ length: 3 }, () => 'key range (`id`) > (5400) and <= (5500)'));
+    expect(repairLogs(lines)).toEqual(['copy 5500', 'copy 5500', 'copy 5500']);
     expect(await wholeSum(c, 'original')).toEqual(before);
     // No transaction left open on the verifier's session, and writers to the range do not wait.
     const id = await queryValue(conn, 'SELECT CONNECTION_ID()');
