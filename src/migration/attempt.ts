@@ -197,7 +197,6 @@ export async function runAttempt(ctx: AttemptContext): Promise<number> {
 
     // --- copy (what an interrupted run copied is not copied again)
     if (!start.copyDone) {
-      state.phase = 'copying';
       const workers: Connection[] = [];
       const threads = config.copyThreads ?? defaultCopyThreads(endpoint.host, availableParallelism());
       if (ctx.firstAttempt) log.info({ threads, chunkSize: state.chunkSize, chunkTimeMs: state.chunkTimeMs }, 'copy workers');
@@ -228,6 +227,8 @@ export async function runAttempt(ctx: AttemptContext): Promise<number> {
         },
       };
       if (ctx.firstAttempt) await hooks.run('before-row-copy');
+      // The phase says copying only once the before-row-copy hook has run, so a watcher never sees it early.
+      state.phase = 'copying';
       state.copyStartedAtMs ??= now();
       const range = start.range ?? (await readCopyRange(copyOptions));
       state.copyRange = range;
