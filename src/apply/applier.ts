@@ -53,12 +53,15 @@ export class Applier {
   /**
    * With no unique key but the shared one in the ghost, final images overwrite rows in place (one
    * row event each in the binlog, for the replicas to replay); otherwise the batch's keys are deleted
-   * first, and a collision on another unique key is judged by the write guard.
+   * first, and a collision on another unique key is judged by the write guard. A ghost key wider than
+   * the shared one is never overwritten in place: the ghost may hold a stale version of the row under
+   * the same shared key and another value of the wider key's other columns, which only a delete by
+   * the shared key removes (docs/design.md, "The shared key").
    */
   private readonly mode: 'upsert' | 'delete-insert';
 
   constructor(private readonly o: ApplierOptions) {
-    this.mode = o.guard.uniqueIndexes.length === 0 ? 'upsert' : 'delete-insert';
+    this.mode = o.guard.uniqueIndexes.length === 0 && !o.guard.ghostKeyWider ? 'upsert' : 'delete-insert';
   }
 
   /** Runs until the signal aborts; rejects when applying fails for good. */

@@ -65,7 +65,8 @@ export interface WireColumn {
 
 export interface ColumnPlan {
   readonly name: string;
-  readonly generated: boolean;
+  /** VIRTUAL generated columns are left out of row images; STORED ones are decoded like any other. */
+  readonly generated: false | 'virtual' | 'stored';
   readonly decoder: Decoder;
   readonly wire: WireColumn;
 }

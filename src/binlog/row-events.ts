@@ -39,11 +39,16 @@ export function toStreamEvents(
   return out;
 }
 
-/** The non-generated columns of one row image, by name. */
+/**
+ * One row image, by column name, without VIRTUAL generated columns. With binlog_row_image=FULL both
+ * flavors log every column, VIRTUAL ones included (MySQL 9.7, MariaDB 10.11); a STORED generated
+ * column's value is the one the row holds, and is kept: it may be part of the shared key, which the
+ * applier deletes by. Generated values are never written (the applier writes only mapped columns).
+ */
 export function rowImage(columns: readonly ColumnPlan[], image: Readonly<Record<string, unknown>>, label: string): Row {
   const entries: [string, RowValue][] = [];
   for (const c of columns) {
-    if (c.generated) continue;
+    if (c.generated === 'virtual') continue;
     try {
       entries.push([c.name, decodeColumn(c.decoder, image[c.wire.name])]);
     } catch (err) {

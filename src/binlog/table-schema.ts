@@ -10,8 +10,12 @@ export interface ColumnInfo {
   readonly columnType: string;
   /** null for binary strings and non-string types. */
   readonly charset: string | null;
-  /** VIRTUAL or STORED generated: never written by oschange, so left out of row images. */
-  readonly generated: boolean;
+  /**
+   * VIRTUAL generated columns are left out of row images (computed on read, never written); STORED
+   * ones are kept — never written either, but their values may identify rows (docs/design.md, "The
+   * shared key").
+   */
+  readonly generated: false | 'virtual' | 'stored';
   /** ENUM/SET labels in definition order. */
   readonly labels: readonly string[] | undefined;
 }
@@ -42,7 +46,7 @@ export function parseColumnRow(row: Record<string, unknown>): ColumnInfo {
     dataType,
     columnType,
     charset,
-    generated: isGeneratedColumn(extra),
+    generated: generatedStorage(extra),
     labels: dataType === 'enum' || dataType === 'set' ? parseEnumLabels(columnType) : undefined,
   };
 }
@@ -52,7 +56,14 @@ export function parseColumnRow(row: Record<string, unknown>): ColumnInfo {
  * MySQL's 'DEFAULT_GENERATED' marks an expression default, which is an ordinary column.
  */
 export function isGeneratedColumn(extra: string): boolean {
-  return /\b(VIRTUAL|STORED|PERSISTENT) GENERATED\b/i.test(extra);
+  return generatedStorage(extra) !== false;
+}
+
+/** How a column is generated, from EXTRA (MariaDB's PERSISTENT is its name for STORED). */
+export function generatedStorage(extra: string): false | 'virtual' | 'stored' {
+  const m = /\b(VIRTUAL|STORED|PERSISTENT) GENERATED\b/i.exec(extra);
+  if (m === null) return false;
+  return (m[1] as string).toUpperCase() === 'VIRTUAL' ? 'virtual' : 'stored';
 }
 
 function text(v: unknown): string {

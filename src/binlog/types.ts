@@ -13,7 +13,8 @@
  * - BINARY/VARBINARY/BLOB/BIT/GEOMETRY as Buffers (BIT big-endian, column-width bytes;
  *   GEOMETRY in MySQL's internal SRID+WKB form);
  * - NULL as null.
- * Generated columns are never present.
+ * VIRTUAL generated columns are never present; STORED ones are, with the value the row holds (they
+ * may identify the row), and are never written.
  */
 export type RowValue = string | number | Buffer | null;
 

@@ -1,6 +1,7 @@
 import type { RowValue } from '../binlog/types.js';
 import type { ServerVersion } from '../db/flavor.js';
 import type { Plan } from '../inspect/plan.js';
+import { ghostKeyIsWider } from '../inspect/shared-key.js';
 import type { DataLossKind } from '../lint/finding.js';
 import type { KeyTuple } from '../sql/key-range.js';
 import { keyLiteral, NumericLiteral } from '../sql/literals.js';
@@ -27,12 +28,21 @@ export interface GuardTables {
   readonly ghostKeyColumns: readonly string[];
   readonly keyTypes: readonly string[];
   readonly sharedIndex: string;
+  /**
+   * The ghost's index has more columns than the shared key (`ADD PRIMARY KEY (id, i)` for `(id)`): a
+   * key may then have two rows in the ghost for a while, and every write deletes all of them first
+   * (docs/design.md, "The shared key").
+   */
+  readonly ghostKeyWider: boolean;
   readonly uniqueIndexes: readonly GuardedIndex[];
   readonly allowed: ReadonlySet<DataLossKind>;
 }
 
 export function guardTables(plan: Pick<Plan, 'version' | 'names' | 'original' | 'ghost' | 'mapping' | 'sharedKey' | 'keyTypes'>, database: string, allowed: ReadonlySet<DataLossKind>): GuardTables {
-  const fromGhost = new Map(plan.mapping.pairs.map((p) => [p.to.toLowerCase(), p.from]));
+  // STORED generated columns with the same values in both tables are in the row images too (src/binlog/row-events.ts).
+  const stored = new Set(plan.original.columns.filter((c) => c.generation?.storage === 'stored').map((c) => c.name.toLowerCase()));
+  const sources = [...plan.mapping.pairs, ...plan.mapping.sameGenerated.filter((g) => stored.has(g.from.toLowerCase()))];
+  const fromGhost = new Map(sources.map((p) => [p.to.toLowerCase(), p.from]));
   const types = new Map(plan.original.columns.map((c) => [c.name.toLowerCase(), c.dataType]));
   const uniqueIndexes = plan.ghost.indexes
     .filter((i) => i.unique && i.name !== plan.sharedKey.ghostIndexName && i.columns.length > 0)
@@ -49,6 +59,7 @@ export function guardTables(plan: Pick<Plan, 'version' | 'names' | 'original' | 
     ghostKeyColumns: plan.sharedKey.ghostColumns,
     keyTypes: plan.keyTypes,
     sharedIndex: plan.sharedKey.ghostIndexName,
+    ghostKeyWider: ghostKeyIsWider(plan.sharedKey),
     uniqueIndexes,
     allowed,
   };

@@ -17,7 +17,7 @@ import type { Finding } from '../lint/finding.js';
 import { refuseOnErrors, runChecks } from '../lint/run.js';
 import { isAllowed, lintForMigration, refuseUnallowed } from '../lint/gate.js';
 import { tableNames, type TableNames } from './names.js';
-import { findSharedKey, mapColumns, type ColumnMapping, type SharedKey } from './shared-key.js';
+import { candidateKeys, findSharedKey, mapColumns, type ColumnMapping, type SharedKey } from './shared-key.js';
 import { readTableInfo, type Column, type TableInfo } from './table-info.js';
 
 /** Everything the migration needs to know, established before anything is copied. */
@@ -115,7 +115,8 @@ export async function createGhostAndPlan(o: {
     if (sharedKey === undefined) {
       throw new OschangeError(
         'NO_SHARED_KEY',
-        `no shared unique key: after the ALTER, none of the table's keys (${describeKeys(original)}) exists as a PRIMARY KEY or non-null UNIQUE key on the same columns; keep one of them`,
+        `no shared unique key: after the ALTER, none of the table's keys (${describeKeys(original)}) exists as a PRIMARY KEY or non-null UNIQUE key on the same columns ` +
+          `(or as the leading columns of one); keep one of them${generatedKeyHint(original, mapping)}`,
         { exitCode: ExitCode.usage },
       );
     }
@@ -143,6 +144,16 @@ export async function createGhostAndPlan(o: {
     await dropTarget();
     throw err;
   }
+}
+
+/** Why a key with a generated column did not count, when the original has one (docs/design.md, "The shared key"). */
+function generatedKeyHint(original: TableInfo, mapping: ColumnMapping): string {
+  const same = new Set(mapping.sameGenerated.map((g) => g.from.toLowerCase()));
+  const generated = new Set(original.columns.filter((c) => c.generated).map((c) => c.name.toLowerCase()));
+  const lost = candidateKeys(original).some((k) => k.columns.some((c) => generated.has(c.toLowerCase()) && !same.has(c.toLowerCase())));
+  return lost
+    ? '. A key with a STORED generated column is shared only when the altered table computes the column the same way: the same expression, type and storage, from columns whose type, charset and collation the ALTER leaves alone'
+    : '';
 }
 
 function describeKeys(t: TableInfo): string {

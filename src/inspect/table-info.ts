@@ -11,9 +11,22 @@ export interface Column {
   readonly nullable: boolean;
   /** VIRTUAL or STORED generated: never copied, never written. */
   readonly generated: boolean;
+  /**
+   * How a generated column is computed, as the server reports it (information_schema.COLUMNS EXTRA and
+   * GENERATION_EXPRESSION); undefined for ordinary columns. A STORED one may be in the shared key
+   * (docs/design.md, "The shared key").
+   */
+  readonly generation?: Generation;
   readonly charset: string | null;
   /** The column's collation (string columns only): it decides the order of a key on the column. */
   readonly collation: string | null;
+}
+
+export interface Generation {
+  /** STORED (MariaDB also says PERSISTENT) values are kept in the row and in the binlog; VIRTUAL ones are computed on read. */
+  readonly storage: 'stored' | 'virtual';
+  /** The expression as the server prints it: MySQL `(`a` * 2)`, MariaDB `` `a` * 2 ``. */
+  readonly expression: string;
 }
 
 export interface Index {
@@ -43,6 +56,20 @@ export interface TableInfo {
   readonly triggers: readonly string[];
 }
 
+/**
+ * A generated column's storage and expression from information_schema.COLUMNS. EXTRA says `VIRTUAL
+ * GENERATED` or `STORED GENERATED` (MariaDB may say `PERSISTENT GENERATED`); MySQL's
+ * `DEFAULT_GENERATED` marks an expression default, an ordinary column.
+ * https://dev.mysql.com/doc/refman/9.4/en/information-schema-columns-table.html
+ * https://mariadb.com/kb/en/information-schema-columns-table/
+ */
+export function parseGeneration(extra: string, expression: unknown): Generation | undefined {
+  const m = /\b(VIRTUAL|STORED|PERSISTENT) GENERATED\b/i.exec(extra);
+  if (m === null) return undefined;
+  const text = Buffer.isBuffer(expression) ? expression.toString('utf8') : expression === null || expression === undefined ? '' : String(expression);
+  return { storage: (m[1] as string).toUpperCase() === 'VIRTUAL' ? 'virtual' : 'stored', expression: text };
+}
+
 /** Reads a table's shape; undefined when there is no such base table. */
 export async function readTableInfo(conn: Connection, database: string, table: string): Promise<TableInfo | undefined> {
   // MySQL 8+ caches TABLE_ROWS for a day by default; the row estimate should be today's.
@@ -52,18 +79,19 @@ export async function readTableInfo(conn: Connection, database: string, table: s
   const [status] = await queryRows(conn, st.sql, st.params);
   if (status === undefined || String(status['table_type']) !== 'BASE TABLE') return undefined;
   const c = tableColumns(database, table);
-  const columns = (await queryRows(conn, c.sql, c.params)).map(
-    (r): Column => ({
+  const columns = (await queryRows(conn, c.sql, c.params)).map((r): Column => {
+    const generation = parseGeneration(String(r['extra'] ?? ''), r['generation_expression']);
+    return {
       name: String(r['name']),
       dataType: String(r['data_type']).toLowerCase(),
       columnType: String(r['column_type']).toLowerCase(),
       nullable: String(r['is_nullable']) === 'YES',
-      // MySQL marks expression defaults DEFAULT_GENERATED: those are ordinary columns.
-      generated: /\b(VIRTUAL|STORED|PERSISTENT) GENERATED\b/i.test(String(r['extra'] ?? '')),
+      generated: generation !== undefined,
+      ...(generation === undefined ? {} : { generation }),
       charset: r['charset'] === null || r['charset'] === undefined ? null : String(r['charset']),
       collation: r['collation'] === null || r['collation'] === undefined ? null : String(r['collation']),
-    }),
-  );
+    };
+  });
   const i = tableIndexes(database, table);
   const byName = new Map<string, { unique: boolean; columns: string[]; lengths: (number | undefined)[]; partial: boolean }>();
   for (const r of await queryRows(conn, i.sql, i.params)) {

@@ -11,7 +11,8 @@ export function tableStatus(database: string, table: string): Statement {
 export function tableColumns(database: string, table: string): Statement {
   return stmt(
     'SELECT COLUMN_NAME AS name, DATA_TYPE AS data_type, COLUMN_TYPE AS column_type, IS_NULLABLE AS is_nullable, ' +
-      'CHARACTER_SET_NAME AS charset, COLLATION_NAME AS collation, EXTRA AS extra FROM information_schema.COLUMNS ' +
+      'CHARACTER_SET_NAME AS charset, COLLATION_NAME AS collation, EXTRA AS extra, GENERATION_EXPRESSION AS generation_expression ' +
+      'FROM information_schema.COLUMNS ' +
       'WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ? ORDER BY ORDINAL_POSITION',
     [database, table],
   );

@@ -85,6 +85,10 @@ export function planComparison(plan: { readonly original: TableInfo; readonly gh
     if (as === undefined) notCompared.push({ column: a.name, why: `no exact conversion from ${a.columnType} to ${b.columnType} to compare by` });
     else pairs.push({ ...p, as });
   }
+  // A generated column of the shared key holds the same values in both tables (src/inspect/same-generated.ts):
+  // never copied, but compared, so a ghost that computes another key for a row cannot pass.
+  const keyColumns = new Set(plan.sharedKey.originalIndex.columns.map((c) => c.toLowerCase()));
+  for (const g of plan.mapping.sameGenerated) if (keyColumns.has(g.from.toLowerCase())) pairs.push({ from: g.from, to: g.to });
   const changed = plan.sharedKey.originalIndex.columns.filter((name, i) => {
     const a = original.get(name.toLowerCase());
     const b = ghost.get((plan.sharedKey.ghostColumns[i] ?? '').toLowerCase());

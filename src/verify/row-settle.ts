@@ -39,8 +39,11 @@ export async function settleRow(o: RowSettleOptions, columns: { readonly origina
     try {
       const [orig] = await queryRows(o.conn, ...args(rowHashByKey({ database: o.database, table: o.table, columns: columns.original, keyColumns: o.key.columns, key: ownKey, locking: o.version })));
       await o.waitCaughtUp();
-      const [ghost] = await queryRows(o.ghostConn, ...args(rowHashByKey({ database: o.database, table: o.ghost, columns: columns.ghost, keyColumns: o.ghostKeyColumns, key: ghostKey })));
-      if (String(orig?.['h']) === String(ghost?.['h'])) {
+      const ghostRows = await queryRows(o.ghostConn, ...args(rowHashByKey({ database: o.database, table: o.ghost, columns: columns.ghost, keyColumns: o.ghostKeyColumns, key: ghostKey })));
+      // Equal: both rows missing, or one ghost row with the original's checksum. A key may have more
+      // than one ghost row only under a ghost key wider than the shared one; the re-copy deletes them all.
+      const [ghost] = ghostRows;
+      if (ghostRows.length <= 1 && String(orig?.['h']) === String(ghost?.['h'])) {
         await o.conn.query(commit().sql);
         return attempt > 0 ? 1 : 0;
       }

@@ -133,12 +133,15 @@ async function settleRows(o: VerifyOptions, sides: Sides, range: KeyRange, signa
   const { original, ghostSide } = sides;
   const read = async (side: Side, s: Statement): Promise<Map<string, { key: KeyTuple; h: string }>> => {
     const rows = await withRetries(() => queryRows(side.conn, s.sql, s.params), { retries: READ_RETRIES, signal });
-    return new Map(
-      rows.map((r) => {
-        const key = o.key.columns.map((_c, i) => keyLiteral(r[`k${i}`] as RowValue, o.keyTypes[i] ?? ''));
-        return [keyText(key), { key, h: String(r['h']) }];
-      }),
-    );
+    const out = new Map<string, { key: KeyTuple; h: string }>();
+    for (const r of rows) {
+      const key = o.key.columns.map((_c, i) => keyLiteral(r[`k${i}`] as RowValue, o.keyTypes[i] ?? ''));
+      const text = keyText(key);
+      // Two ghost rows with one key (a ghost key wider than the shared one, docs/design.md "The
+      // shared key"): never equal to the original's one row, so the key is settled.
+      out.set(text, { key, h: out.has(text) ? 'more than one row' : String(r['h']) });
+    }
+    return out;
   };
   const differing = (a: Map<string, { key: KeyTuple; h: string }>, b: Map<string, { key: KeyTuple; h: string }>): KeyTuple[] => {
     const out: KeyTuple[] = [];

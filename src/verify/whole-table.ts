@@ -76,10 +76,13 @@ export async function verifyWholeTable(o: WholeTableOptions, signal: AbortSignal
     const ghostRows = await read(o.ghostConn, bucketRows({ database: o.database, table: o.ghost, columns: ghostSide.columns, bucket: ghostSide.bucket, own: o.ghostKeyColumns, which: n }));
     const ghostForm = (r: Record<string, unknown>): KeyTuple => o.ghostKeyColumns.map((_c, i) => r[`k${i}`] as RowValue);
     const ghostByKey = new Map(ghostRows.map((r) => [keyText(ghostForm(r)), r]));
+    // More than one ghost row with a key (a ghost key wider than the shared one): never equal.
+    const ghostCount = new Map<string, number>();
+    for (const r of ghostRows) ghostCount.set(keyText(ghostForm(r)), (ghostCount.get(keyText(ghostForm(r))) ?? 0) + 1);
     for (const r of origRows) {
       const g = ghostByKey.get(keyText(ghostForm(r)));
       ghostByKey.delete(keyText(ghostForm(r)));
-      if (g !== undefined && String(g['h']) === String(r['h'])) continue;
+      if (g !== undefined && ghostCount.get(keyText(ghostForm(r))) === 1 && String(g['h']) === String(r['h'])) continue;
       if (++settled > MAX_ROWS_SETTLED) throw tooMany(o);
       const ownKey = own.map((c, i) => keyLiteral(r[`own${i}`] as RowValue, o.keyTypes[i] ?? ''));
       repaired += await settleRow(o, { original: originalSide.columns, ghost: ghostSide.columns }, ownKey, ghostForm(r), signal);

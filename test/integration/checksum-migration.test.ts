@@ -139,4 +139,26 @@ describe.each(testServers().map((s) => [label(s), s] as const))('checksum before
     expect(out.at(-1)).toMatch(/checksum equal \(\d+ chunks, 3 repaired, [\d.]+s\); /);
     expect(await content('codes')).toEqual(before);
   });
+
+  it('with a key the ALTER widens: finds a second ghost row of an id (another score, or the same content under an added key column), re-copies it, and cuts over', async () => {
+    await admin.query('DROP TABLE IF EXISTS users, _users_del, _users_gho, _users_ghc, _users_ghk');
+    await seedUsers(admin, { database: db.name, rows: ROWS });
+    const before = await rows('users');
+    const { out, error } = await migrateWithTampering(
+      async () => {
+        // A stale version of row 1234 next to the current one: only the count and the shared key see it.
+        await admin.query(`INSERT INTO _users_gho (${COLUMNS}) SELECT id, CONCAT('stale-', email), name, score + 1, balance, created_at, updated_at, bio FROM users WHERE id = 1234`);
+        // Row 4321 twice with every compared column equal: they differ only in the added key column.
+        await admin.query(`INSERT INTO _users_gho (${COLUMNS}, shard) SELECT ${COLUMNS}, 1 FROM users WHERE id = 4321`);
+      },
+      'users',
+      'DROP PRIMARY KEY, ADD COLUMN shard INT NOT NULL DEFAULT 0, ADD PRIMARY KEY (id, score, shard), DROP INDEX email',
+    );
+    expect(error).toBeUndefined();
+    expect(out.some((l) => l.includes('is wider than its PRIMARY KEY (id): rows are identified by (id) in both tables'))).toBe(true);
+    expect(out.at(-1)).toMatch(/checksum equal \(\d+ chunks, 2 repaired, [\d.]+s\); /);
+    expect(await rows('users')).toEqual(before);
+    const [count] = await queryRows(admin, 'SELECT COUNT(*) AS n, COUNT(DISTINCT id) AS ids FROM users');
+    expect([Number(count?.['n']), Number(count?.['ids'])]).toEqual([ROWS, ROWS]);
+  });
 });

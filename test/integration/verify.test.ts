@@ -70,6 +70,25 @@ const composite: Case = {
   row: (i) => [i % 50, ['zeta', 'alpha', 'mid'][i % 3], `c${i}ñ`, i % 4 === 0 ? null : Buffer.from(Array.from({ length: i % 16 }, (_, j) => (i + j) % 256)), i % 6 === 0 ? null : i / 7],
 };
 
+/**
+ * A key the ALTER widens (docs/design.md, "The shared key"): the original's PRIMARY KEY (id) is the
+ * shared key; the ghost's is (id, i, shard), shard an added column (not compared, not copied), so a
+ * ghost may hold two rows of one id — even two whose compared columns are all equal.
+ */
+const widened: Case = {
+  table: 'w',
+  ghost: '_w_gho',
+  create: [
+    'CREATE TABLE w (id INT NOT NULL PRIMARY KEY, i INT NOT NULL, name VARCHAR(40) CHARACTER SET utf8mb4 NOT NULL)',
+    'CREATE TABLE _w_gho (id INT NOT NULL, i INT NOT NULL, name VARCHAR(40) CHARACTER SET utf8mb4 NOT NULL, shard INT NOT NULL DEFAULT 0, PRIMARY KEY (id, i, shard))',
+  ],
+  key: { indexName: 'PRIMARY', columns: ['id'], byNumber: [false] },
+  ghostKeyColumns: ['id'],
+  keyTypes: ['int'],
+  pairs: ['id', 'i', 'name'].map((c) => ({ from: c, to: c })),
+  row: (i) => [i, i % 5, `name ${i} ✓`],
+};
+
 function captureLog(level = 'warn'): { log: Logger; lines: Record<string, unknown>[] } {
   const lines: Record<string, unknown>[] = [];
   const destination = new Writable({
@@ -152,6 +171,7 @@ describe.each(testServers().map((s) => [label(s), s] as const))('pre-cut-over ch
   it.each([
     ['an INT key', simple],
     ['a composite key with an ENUM and a renamed column', composite],
+    ['a key the ghost widens', widened],
   ] as const)('passes identical tables with %s without repairs', async (_what, c) => {
     await build(c);
     const { log, lines } = captureLog();
@@ -220,6 +240,42 @@ describe.each(testServers().map((s) => [label(s), s] as const))('pre-cut-over ch
     ]);
     expect(await wholeSum(c, 'ghost')).toEqual(before);
     expect(await content(c, 'ghost')).toEqual(originalRows);
+  });
+
+  it('finds a second ghost row of an id under a widened key — another i, or the same compared content under another added key value — and re-copies it', async () => {
+    const c = widened;
+    await build(c);
+    const originalRows = await content(c, 'original');
+    await other.query("INSERT INTO _w_gho (id, i, name) VALUES (5500, 99, 'a stale version')");
+    await other.query('INSERT INTO _w_gho (id, i, name, shard) SELECT id, i, name, 1 FROM w WHERE id = 9001');
+    await other.query('UPDATE _w_gho SET i = i + 10 WHERE id = 12001');
+    const { log, lines } = captureLog();
+    const result = await verifyTables(options(c, log), new AbortController().signal);
+    expect({ chunks: result.chunks, rows: result.rows, repairedChunks: result.repairedChunks }).toEqual({ chunks: 21, rows: ROWS, repairedChunks: 3 });
+    expect(repairLogs(lines)).toEqual(['copy 5500', 'copy 9001', 'copy 12001']);
+    expect(await queryValue(other, 'SELECT COUNT(*) FROM _w_gho')).toBe(String(ROWS));
+    expect(await content(c, 'ghost')).toEqual(originalRows);
+    expect((await verifyTables(options(c, captureLog().log), new AbortController().signal)).repairedChunks).toBe(0);
+  });
+
+  it('refuses with VERIFY_MISMATCH under a widened key when a row keeps differing after its re-copies', async () => {
+    const c = widened;
+    await build(c);
+    // A second row of id 7000, and every re-copy of it changed on its way in.
+    await other.query('INSERT INTO _w_gho (id, i, name, shard) SELECT id, i, name, 5 FROM w WHERE id = 7000');
+    await admin.query("CREATE TRIGGER _w_gho_twice BEFORE INSERT ON _w_gho FOR EACH ROW SET NEW.name = IF(NEW.id = 7000, CONCAT('spoilt ', NEW.name), NEW.name)");
+    try {
+      const { log, lines } = captureLog();
+      const err = await verifyTables(options(c, log), new AbortController().signal).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect((err as OschangeError).code).toBe('VERIFY_MISMATCH');
+      expect((err as OschangeError).message).toMatch(/still differ in the row with key \(id\) = \(7000\) after 3 re-copies/);
+      expect(repairLogs(lines)).toEqual(['copy 7000', 'copy 7000', 'copy 7000']);
+    } finally {
+      await admin.query('DROP TRIGGER IF EXISTS _w_gho_twice');
+    }
   });
 
   it('settles a difference caused by writes between the two reads: row by row without locks, then one row under a lock that freezes only it, without a repair', async () => {

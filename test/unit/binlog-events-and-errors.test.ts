@@ -40,17 +40,19 @@ describe('rows events to stream events', () => {
     expect(toStreamEvents(record('delete', [row('heartbeat', '1')]), 'changelog', changelog, position, 'db._t_ghc')).toEqual([]);
   });
 
-  it('leaves generated columns out and keeps a column named __proto__ a column', () => {
-    const plan = planTable([int('__proto__'), int('g')], {
+  it('leaves VIRTUAL generated columns out, keeps STORED ones, and keeps a column named __proto__ a column', () => {
+    const plan = planTable([int('__proto__'), int('g'), int('s')], {
       database: 'db',
       table: 't',
       columns: [
         { name: '__proto__', dataType: 'int', columnType: 'int', charset: null, generated: false, labels: undefined },
-        { name: 'g', dataType: 'int', columnType: 'int', charset: null, generated: true, labels: undefined },
+        { name: 'g', dataType: 'int', columnType: 'int', charset: null, generated: 'virtual', labels: undefined },
+        { name: 's', dataType: 'int', columnType: 'int', charset: null, generated: 'stored', labels: undefined },
       ],
     });
-    const row = rowImage(plan, { c0: 7, c1: 14 }, 'db.t');
-    expect(Object.keys(row)).toEqual(['__proto__']);
+    const row = rowImage(plan, { c0: 7, c1: 14, c2: 21 }, 'db.t');
+    expect(Object.keys(row)).toEqual(['__proto__', 's']);
+    expect(row['s']).toBe(21);
     expect(row['__proto__']).toBe(7);
     expect(Object.getPrototypeOf(row)).toBe(Object.prototype);
   });

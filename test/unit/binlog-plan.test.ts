@@ -58,7 +58,10 @@ describe('information_schema columns', () => {
       generated: false,
       labels: ['a', 'b'],
     });
-    expect(parseColumnRow({ name: Buffer.from('g'), data_type: 'int', column_type: 'int', charset: null, extra: 'VIRTUAL GENERATED' }).generated).toBe(true);
+    expect(parseColumnRow({ name: Buffer.from('g'), data_type: 'int', column_type: 'int', charset: null, extra: 'VIRTUAL GENERATED' }).generated).toBe('virtual');
+    expect(parseColumnRow({ name: 'g', data_type: 'int', column_type: 'int', charset: null, extra: 'STORED GENERATED' }).generated).toBe('stored');
+    expect(parseColumnRow({ name: 'g', data_type: 'int', column_type: 'int', charset: null, extra: 'PERSISTENT GENERATED' }).generated).toBe('stored');
+    expect(parseColumnRow({ name: 'd', data_type: 'datetime', column_type: 'datetime', charset: null, extra: 'DEFAULT_GENERATED' }).generated).toBe(false);
   });
 });
 
@@ -141,10 +144,10 @@ describe('column plans', () => {
   it('marks generated columns and leaves MariaDB 5.3 temporals to zongji', () => {
     const plan = planTable(
       [col('g', BinlogType.LONG), col('dt', BinlogType.DATETIME), col('t', BinlogType.TIME)],
-      schema(info('g', 'int', { generated: true }), info('dt', 'datetime', { columnType: 'datetime(3) /* mariadb-5.3 */' }), info('t', 'time')),
+      schema(info('g', 'int', { generated: 'virtual' }), info('dt', 'datetime', { columnType: 'datetime(3) /* mariadb-5.3 */' }), info('t', 'time')),
     );
     expect(plan.map((p) => [p.name, p.generated, p.decoder.kind])).toEqual([
-      ['g', true, 'zongji'],
+      ['g', 'virtual', 'zongji'],
       ['dt', false, 'zongji'],
       ['t', false, 'time'],
     ]);

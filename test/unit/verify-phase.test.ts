@@ -4,6 +4,8 @@ import type { Column, Index, TableInfo } from '../../src/inspect/table-info.js';
 import { columnChanges } from '../../src/alter/columns.js';
 import { parseAlterStatement } from '../../src/alter/parse.js';
 import { describeComparison, planComparison } from '../../src/verify/comparison.js';
+import { guardTables } from '../../src/guard/tables.js';
+import { tableNames } from '../../src/inspect/names.js';
 
 const col = (name: string, o: Partial<Column> = {}): Column => ({ name, dataType: 'int', columnType: 'int', nullable: false, generated: false, charset: null, collation: null, ...o });
 const text = (name: string, charset: string, collation: string): Column => col(name, { dataType: 'varchar', columnType: 'varchar(60)', charset, collation });
@@ -66,5 +68,29 @@ describe('what the checksum compares', () => {
       { column: 'name', why: 'its values may change: --allow-data-loss=truncate' },
     ]);
     expect(describeComparison(c)).toBe('compares 1 column; not compared: y (no exact conversion from int to year to compare by), name (its values may change: --allow-data-loss=truncate)');
+  });
+
+  it('compares the generated columns of the shared key too (never copied), and no other generated column', () => {
+    const gen = (name: string, expression: string, storage: 'stored' | 'virtual'): Column => col(name, { generated: true, generation: { storage, expression } });
+    const t = table([col('id'), col('a'), gen('k', '(`a` * 2)', 'stored'), gen('v', '(`a` + 1)', 'virtual')], [pk(['id', 'k'])]);
+    const p = planOf(t, t, 'ADD INDEX (a)');
+    expect(p.mapping.pairs).toEqual([{ from: 'id', to: 'id' }, { from: 'a', to: 'a' }]);
+    expect(planComparison(p, none).pairs).toEqual([{ from: 'id', to: 'id' }, { from: 'a', to: 'a' }, { from: 'k', to: 'k' }]);
+  });
+});
+
+describe('what the write guard knows of a widened key', () => {
+  it('marks a ghost key wider than the shared one, so the applier deletes by the shared key before every write', () => {
+    const original = table([col('id'), col('i')], [pk(['id'])]);
+    const plan = (ghost: TableInfo, alter: string) => ({ ...planOf(original, ghost, alter), version: { flavor: 'mysql', major: 9, minor: 7, patch: 4, raw: '9.7.4' } as const, names: tableNames('t'), keyTypes: ['int'] });
+    const widened = guardTables(plan(table([col('id'), col('i')], [pk(['id', 'i'])]), 'DROP PRIMARY KEY, ADD PRIMARY KEY (id, i)'), 'app', none);
+    expect({ keyColumns: widened.keyColumns, ghostKeyColumns: widened.ghostKeyColumns, sharedIndex: widened.sharedIndex, ghostKeyWider: widened.ghostKeyWider, uniqueIndexes: widened.uniqueIndexes }).toEqual({
+      keyColumns: ['id'],
+      ghostKeyColumns: ['id'],
+      sharedIndex: 'PRIMARY',
+      ghostKeyWider: true,
+      uniqueIndexes: [],
+    });
+    expect(guardTables(plan(table([col('id'), col('i')], [pk(['id'])]), 'ADD INDEX (i)'), 'app', none).ghostKeyWider).toBe(false);
   });
 });

@@ -1,6 +1,7 @@
 import { queryRows } from '../../db/connect.js';
 import { errno } from '../../db/retry.js';
 import { describeError, ExitCode } from '../../errors.js';
+import { ghostKeyIsWider } from '../../inspect/shared-key.js';
 import type { Column, Index } from '../../inspect/table-info.js';
 import { duplicateProbe, duplicateRows, withTimeLimit, type UniquePart } from '../../sql/value-fit.js';
 import type { Check } from '../check.js';
@@ -27,12 +28,27 @@ export const newUniqueKeys: Check = {
   async run(ctx) {
     const original = new Map(ctx.table.columns.map((c) => [lower(c.name), c]));
     const ghostColumns = new Map(ctx.ghost.columns.map((c) => [lower(c.name), c]));
-    const fromGhost = new Map(ctx.mapping.pairs.map((p) => [lower(p.to), p.from]));
+    // Generated columns with the same values in both tables count as their original (a STORED one may be in a key).
+    const fromGhost = new Map([...ctx.mapping.pairs, ...ctx.mapping.sameGenerated].map((p) => [lower(p.to), p.from]));
     const originalUnique = ctx.table.indexes.filter((i) => i.unique && !i.partial);
     const keyColumns = ctx.sharedKey.originalIndex.columns;
     const findings: Finding[] = [];
     for (const index of ctx.ghost.indexes.filter((i) => i.unique)) {
       const what = `${index.name === 'PRIMARY' ? 'PRIMARY KEY' : `UNIQUE KEY ${index.name}`} of ${ctx.config.database}.${ctx.config.table}`;
+      if (index.name === ctx.sharedKey.ghostIndexName && ghostKeyIsWider(ctx.sharedKey)) {
+        // Unique because its leading columns are the original's key, compared alike (src/inspect/shared-key.ts).
+        const own = ctx.sharedKey.originalIndex;
+        findings.push({
+          check: this.id,
+          severity: 'info',
+          code: 'KEY_WIDENED',
+          message:
+            `the new ${index.name === 'PRIMARY' ? 'PRIMARY KEY' : `UNIQUE KEY ${index.name}`} (${index.columns.join(', ')}) of ${ctx.config.database}.${ctx.config.table} is wider than its ` +
+            `${own.name === 'PRIMARY' ? 'PRIMARY KEY' : `UNIQUE KEY ${own.name}`} (${own.columns.join(', ')}): rows are identified by (${own.columns.join(', ')}) in both tables, ` +
+            `and every write of a row to the ghost first deletes the ghost's rows with that (${ctx.sharedKey.ghostColumns.join(', ')})`,
+        });
+        continue;
+      }
       const sources = index.columns.map((g) => fromGhost.get(lower(g)));
       if (index.columns.length === 0 || sources.some((s) => s === undefined)) {
         findings.push({ check: this.id, severity: 'info', code: 'CHECKED_WHILE_COPYING', message: `the new ${what} is on an expression or a new column: duplicates are checked as rows are copied` });

@@ -1,0 +1,5 @@
+UPDATE t SET region = ELT($RAND(1,4), 'eu', 'us', 'ñandú', 'apac') WHERE id = $RAND(1,1100)
+UPDATE t SET amount = amount + 0.01, note = NULL WHERE id % 97 = $RAND(0,96)
+INSERT INTO t (id, region, amount, note) VALUES ($RAND(2000,900000), ELT($RAND(1,4), 'eu', 'us', 'ñandú', 'apac'), $RAND(1,1000), 'new')
+UPDATE t SET id = id + 100000 WHERE id = $RAND(1,1000)
+DELETE FROM t WHERE id = $RAND(1,1100)

@@ -1,0 +1,6 @@
+UPDATE t SET i = $RAND(0,6) WHERE id = $RAND(1,1100)
+UPDATE t SET i = i + 1, qty = $RAND(1,1000) WHERE id % 97 = $RAND(0,96)
+INSERT INTO t (i, name, qty) VALUES ($RAND(0,6), CONCAT('new-', $RAND(1,100000)), $RAND(1,1000))
+UPDATE t SET name = CONCAT('moved-', $RAND(1,100000)), i = $RAND(0,6) WHERE id = $RAND(1,1100)
+UPDATE t SET id = id + 100000 WHERE id = $RAND(1,1000)
+DELETE FROM t WHERE id = $RAND(1,1100)
