@@ -4,7 +4,7 @@
  * or sends it SIGTERM, an operator's stop at that exact moment (OSCHANGE_TEST_SIGNAL_AT). Inert
  * unless a variable names the point; operators never set them.
  */
-export type FaultPoint = 'cutover:locked' | 'cutover:rename-waiting' | 'cutover:sentry-dropped' | 'cutover:swapped';
+export type FaultPoint = 'cutover:locked' | 'cutover:triggers-moved' | 'cutover:rename-waiting' | 'cutover:sentry-dropped' | 'cutover:swapped';
 
 export function faultPoint(name: FaultPoint): void {
   if (process.env['OSCHANGE_TEST_CRASH_AT'] === name) process.kill(process.pid, 'SIGKILL');

@@ -11,7 +11,7 @@ export interface TableNames {
   /** Where a dry run tries the ALTER (created and dropped again). */
   readonly check: string;
   /**
-   * The cut-over's sentry. Its name must sort after the original's (see cutover/sentry-swap.ts),
+   * The cut-over's sentry. Its name must sort after the original's (see cutover/swap.ts),
    * so it extends the original's name instead of following gh-ost's `_T_del`.
    */
   readonly sentry: string;

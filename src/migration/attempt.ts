@@ -12,7 +12,7 @@ import type { MigrationConfig } from '../config.js';
 import { ADAPTIVE_MIN_ROWS } from '../copy/chunk-sizer.js';
 import { copyRows, isMemberType, readCopyRange, type CopyRange } from '../copy/copier.js';
 import { defaultCopyThreads } from '../copy/threads.js';
-import { sentrySwap } from '../cutover/sentry-swap.js';
+import { swapTables } from '../cutover/swap.js';
 import { connect, isAlive, type Connection } from '../db/connect.js';
 import type { Endpoint } from '../db/dsn.js';
 import type { ServerVersion } from '../db/flavor.js';
@@ -285,7 +285,7 @@ export async function runAttempt(ctx: AttemptContext): Promise<number> {
       await waitCaughtUp();
       stream.expectTableChange();
       try {
-        const result = await sentrySwap({
+        const result = await swapTables({
           connect: () => connect(endpoint),
           control,
           database: config.database,

@@ -17,12 +17,12 @@ export function dropTable(database: string, table: string): Statement {
   return stmt(`DROP TABLE IF EXISTS ${quoteTable(database, table)}`);
 }
 
-/** One atomic RENAME of several tables. */
 /** Empties a table (the ghost, when a run starts its copy over). */
 export function truncateTable(database: string, table: string): Statement {
   return { sql: `TRUNCATE TABLE ${quoteTable(database, table)}`, params: [] };
 }
 
+/** One atomic RENAME of several tables. */
 export function renameTables(database: string, pairs: readonly (readonly [from: string, to: string])[]): Statement {
   return stmt(`RENAME TABLE ${pairs.map(([f, t]) => `${quoteTable(database, f)} TO ${quoteTable(database, t)}`).join(', ')}`);
 }
@@ -50,4 +50,15 @@ export function showCreateTable(database: string, table: string): Statement {
  */
 export function analyzeTable(database: string, table: string): Statement {
   return stmt(`ANALYZE TABLE ${quoteTable(database, table)}`);
+}
+
+/** The next AUTO_INCREMENT value a table will hand out (NULL without an AUTO_INCREMENT column). */
+export function autoIncrementOf(database: string, table: string): Statement {
+  return stmt('SELECT AUTO_INCREMENT AS n FROM information_schema.TABLES WHERE TABLE_SCHEMA = ? AND TABLE_NAME = ?', [database, table]);
+}
+
+/** Sets the next AUTO_INCREMENT value: in place, metadata only. */
+export function setAutoIncrement(database: string, table: string, next: bigint): Statement {
+  if (next < 1n) throw new Error(`not an AUTO_INCREMENT value: ${next}`);
+  return stmt(`ALTER TABLE ${quoteTable(database, table)} AUTO_INCREMENT = ${next.toString()}`);
 }
