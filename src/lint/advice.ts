@@ -44,6 +44,11 @@ export function oschangeRun(o: { table: TableName; database: string | undefined;
   return ['oschange', '--database', databaseOf(o.table, o.database), '--table', o.table.name, '--alter', shellQuote(o.alter), ...(o.flags ?? []), '--execute'].join(' ');
 }
 
+/** `oschange backfill --database app --table users --set "c = …" --where "c IS NULL" --execute`: fill existing rows in throttled chunks. */
+export function oschangeBackfill(o: { table: TableName; database: string | undefined; set: string; where: string }): string {
+  return ['oschange backfill', '--database', databaseOf(o.table, o.database), '--table', o.table.name, '--set', shellQuote(o.set), '--where', shellQuote(o.where), '--execute'].join(' ');
+}
+
 /** `oschange lint --host PRIMARY --database app --table users --alter "…"`: lint against the server. */
 export function oschangeLint(o: { table: TableName; database: string | undefined; alter: string }): string {
   return ['oschange lint --host PRIMARY', '--database', databaseOf(o.table, o.database), '--table', o.table.name, '--alter', shellQuote(o.alter)].join(' ');

@@ -28,18 +28,20 @@ export interface BenchConfig {
   readonly oschangeRef: string | undefined;
   /** More oschange flags for every run, e.g. `--max-lag-millis 600000` to not wait for the replica. */
   readonly oschangeArgs: readonly string[];
+  /** More flags for the backfill part's `oschange backfill`, e.g. `--chunk-time-millis 25`. */
+  readonly backfillArgs: readonly string[];
   /** A gh-ost binary to run beside oschange and pt-osc (BENCH_GHOST); without it that part is skipped. */
   readonly ghostBinary: string | undefined;
   /** Rows of the large-table run (the quiet migration again, ten times the rows). */
   readonly bigRows: number;
-  /** Skip parts: any of floor, quiet, load, ptosc, ghost, ladder, cutover, big, large. */
+  /** Skip parts: any of floor, quiet, load, ptosc, ghost, ladder, cutover, big, large, backfill. */
   readonly skip: ReadonlySet<string>;
   readonly resultsDir: string;
   /** Installs percona-toolkit with apt-get when missing. */
   readonly installPtOsc: boolean;
 }
 
-export const PARTS = ['floor', 'quiet', 'load', 'ptosc', 'ghost', 'ladder', 'cutover', 'big', 'large'] as const;
+export const PARTS = ['floor', 'quiet', 'load', 'ptosc', 'ghost', 'ladder', 'cutover', 'big', 'large', 'backfill'] as const;
 
 export function parseBenchConfig(env: Readonly<Record<string, string | undefined>>): { config: BenchConfig } | { errors: string[] } {
   const errors: string[] = [];
@@ -76,6 +78,7 @@ export function parseBenchConfig(env: Readonly<Record<string, string | undefined
     oschangeDir: env['BENCH_OSCHANGE_DIR'] ?? REPO,
     oschangeRef: env['BENCH_OSCHANGE_REF'] === '' ? undefined : env['BENCH_OSCHANGE_REF'],
     oschangeArgs: list('BENCH_OSCHANGE_ARGS', ''),
+    backfillArgs: list('BENCH_BACKFILL_ARGS', ''),
     skip,
     resultsDir: env['BENCH_RESULTS_DIR'] ?? `${REPO}test/bench/results`,
     installPtOsc: env['BENCH_NO_INSTALL'] === undefined,

@@ -142,6 +142,28 @@ export const ROWS: readonly Row[] = [
     },
   },
   {
+    measure: 'oschange backfill, under load: rows/s (time, throttled)',
+    target: '',
+    cell: (r) => {
+      const b = r.backfill;
+      if (b === undefined) return 'n/a';
+      if (!isRan(b)) return why(b);
+      if (b.exitCode !== 0 || b.rowsPerSecond === undefined) return `failed (exit ${String(b.exitCode)})`;
+      return `${b.rowsPerSecond.toFixed(0)} rows/s (${b.rowsChanged ?? 0} rows in ${s1(b.reportedSeconds ?? 0)} s, ${s1(b.throttledSeconds ?? 0)} s throttled)`;
+    },
+  },
+  {
+    measure: 'write p99, before → during the backfill',
+    target: '',
+    cell: (r) => {
+      const b = r.backfill;
+      if (b === undefined) return 'n/a';
+      if (!isRan(b)) return why(b);
+      const { before, during } = b.load;
+      return `${ms(before.p99Ms)} → ${ms(during.p99Ms)} ms (${(before.p99Ms > 0 ? during.p99Ms / before.p99Ms : Number.NaN).toFixed(2)}×), longest ${ms(during.maxMs)} ms`;
+    },
+  },
+  {
     measure: 'oschange throttled (quiet / under load)',
     target: '',
     cell: (r) => [r.oschangeQuiet, r.oschangeLoad].map((v) => (isRan(v) ? `${v.throttledSeconds ?? 0} s` : '–')).join(' / '),

@@ -109,6 +109,31 @@ export interface FlavorResults {
   readonly ghostLoad?: ToolRun | Skipped;
   readonly big?: BigTableRun | Skipped;
   readonly largeRows?: LargeRowsRun | Skipped;
+  readonly backfill?: BackfillRun | Skipped;
+}
+
+/** `oschange backfill` of the million-row table under the steady load (test/bench/backfill.ts). */
+export interface BackfillRun {
+  readonly kind: 'ran';
+  readonly rows: number;
+  readonly set: string;
+  readonly where: string;
+  /** BENCH_BACKFILL_ARGS. */
+  readonly args: readonly string[];
+  readonly exitCode: number | null;
+  /** Process start to exit. */
+  readonly wallSeconds: number;
+  /** Its own "backfilled in" time (without starting node). */
+  readonly reportedSeconds: number | undefined;
+  readonly rowsChanged: number | undefined;
+  /** Rows changed per second of its own time. */
+  readonly rowsPerSecond: number | undefined;
+  readonly throttledSeconds: number | undefined;
+  /** Rows still matching --where at the end (inserted by the load after the last chunk). */
+  readonly rowsLeft: number;
+  readonly peakRssMb: number | undefined;
+  readonly load: LoadSummary;
+  readonly tail: readonly string[];
 }
 
 /** The quiet migration of a ten-times larger table. */

@@ -20,6 +20,7 @@ import type { FlavorResults, Skipped } from './results.js';
 import { freshCopy, growBufferPool, SEED_TABLE, seedTable, TABLE, type BenchServers } from './table.js';
 import { bigTableRun, largeRowsRun } from './extra-runs.js';
 import { ghostRun, oschangeRun, ptOscRun } from './tool-runs.js';
+import { backfillRun } from './backfill.js';
 
 export const BENCH_DATABASE = 'bench';
 const BUFFER_POOL_BYTES = 1024 ** 3;
@@ -100,6 +101,10 @@ export async function benchFlavor(o: {
     if (largeRows.kind === 'ran') say(`large rows: ${largeRows.wallSeconds.toFixed(1)}s, ${largeRows.updates} updates of ${largeRows.bytesPerRow / 1024} KB rows, exit ${String(largeRows.exitCode)}`);
     const big = await part('big', () => bigTableRun(ctx));
     if (big.kind === 'ran') say(`${big.rows} rows quiet: copy ${big.copySeconds?.toFixed(1)}s, total ${big.wallSeconds.toFixed(1)}s, peak RSS ${big.peakRssMb?.toFixed(0)} MB`);
+    const backfill = await part('backfill', () => backfillRun(ctx));
+    if (backfill.kind === 'ran') {
+      say(`backfill under load: ${backfill.rowsChanged ?? '?'} rows in ${backfill.reportedSeconds?.toFixed(1) ?? '?'}s (${backfill.rowsPerSecond?.toFixed(0) ?? '?'} rows/s), throttled ${backfill.throttledSeconds?.toFixed(1) ?? '?'}s, write p99 ${backfill.load.before.p99Ms.toFixed(1)} → ${backfill.load.during.p99Ms.toFixed(1)} ms, exit ${String(backfill.exitCode)}`);
+    }
 
     return {
       flavor: o.flavor,
@@ -119,6 +124,7 @@ export async function benchFlavor(o: {
       ghostLoad,
       big,
       largeRows,
+      backfill,
     };
   } finally {
     await Promise.allSettled(conns.map((c) => c.end()));

@@ -65,6 +65,16 @@ export function leftoverTables(database: string, table: string): Statement {
   );
 }
 
+/** The backfill part's new column (nullable, so the ALTER is instant on both flavors). */
+export function addBackfillColumn(database: string, table: string): Statement {
+  return stmt(`ALTER TABLE ${quoteTable(database, table)} ADD COLUMN ${quoteId('note')} VARCHAR(32) NULL`);
+}
+
+/** Rows the backfill left empty (rows the load inserted after its last chunk, if any). */
+export function countBackfillLeft(database: string, table: string): Statement {
+  return stmt(`SELECT COUNT(*) AS n FROM ${quoteTable(database, table)} WHERE ${quoteId('note')} IS NULL`);
+}
+
 export function countRows(database: string, table: string): Statement {
   return stmt(`SELECT COUNT(*) AS n FROM ${quoteTable(database, table)}`);
 }

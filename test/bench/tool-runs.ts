@@ -95,7 +95,7 @@ async function fillPtOscDsnTable(ctx: BenchContext): Promise<void> {
   for (const s of ptOscDsnTable(PTOSC_DSN_DATABASE, `h=${ctx.replica.host},P=${ctx.replica.port},u=root`)) await ctx.servers.primary.query(s.sql, [...s.params]);
 }
 
-async function startSteadyLoad(ctx: BenchContext): Promise<RunningLoad> {
+export async function startSteadyLoad(ctx: BenchContext): Promise<RunningLoad> {
   const load = await startLoad({
     endpoint: ctx.admin,
     database: ctx.servers.database,

@@ -1,4 +1,4 @@
-import { ident, oschangeRun, tableRef } from '../advice.js';
+import { ident, oschangeBackfill, oschangeRun } from '../advice.js';
 import type { Check } from '../check.js';
 import type { Finding } from '../finding.js';
 import { actionsText, columnRef, definitionText, finding, tableChange } from './common.js';
@@ -37,7 +37,7 @@ export const notNullWithoutDefault: Check = {
           [
             `Add the column so that today's INSERTs still work — nullable (or NOT NULL with a DEFAULT they can live with): ${run(actionsText(alter, { replace: new Map([[a, nullable]]) }))}`,
             `Deploy code that writes ${a.name} in every INSERT.`,
-            `Fill the existing rows in batches of a few thousand, by primary key: UPDATE ${tableRef(table)} SET ${name} = … WHERE ${name} IS NULL AND <key range>`,
+            `Fill the existing rows in throttled primary-key chunks (without --execute it first checks --set and --where, counts the rows and prints each chunk's statement): ${oschangeBackfill({ table, database: ctx.database, set: `${name} = …`, where: `${name} IS NULL` })}`,
             `Make it NOT NULL once no NULL is left (the dry run checks, and refuses while one is): ${run(`MODIFY COLUMN ${name} ${definitionText(alter, d, { dropPosition: true })}`)}`,
           ],
         ),

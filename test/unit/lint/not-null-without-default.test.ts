@@ -14,7 +14,7 @@ describe('not-null-without-default', () => {
       steps: [
         'Add the column so that today\'s INSERTs still work — nullable (or NOT NULL with a DEFAULT they can live with): oschange --database app --table users --alter "ADD COLUMN status VARCHAR(16) AFTER name, ADD INDEX (email)" --execute',
         'Deploy code that writes status in every INSERT.',
-        'Fill the existing rows in batches of a few thousand, by primary key: UPDATE users SET status = … WHERE status IS NULL AND <key range>',
+        'Fill the existing rows in throttled primary-key chunks (without --execute it first checks --set and --where, counts the rows and prints each chunk\'s statement): oschange backfill --database app --table users --set "status = …" --where "status IS NULL" --execute',
         'Make it NOT NULL once no NULL is left (the dry run checks, and refuses while one is): oschange --database app --table users --alter "MODIFY COLUMN status VARCHAR(16) NOT NULL" --execute',
       ],
     });
