@@ -2,7 +2,7 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-.PHONY: help setup build typecheck test test-unit test-integration demo demo-lint lint-readme bench soak clean
+.PHONY: help setup build typecheck test test-unit test-integration demo demo-lint lint-readme bench soak clean image
 
 help:
 	@echo "make demo       a sandbox, 1,000,000 users rows, a write load, and an online ALTER with its final check"
@@ -12,6 +12,7 @@ help:
 	@echo "make soak       the fault suite (crashes, kills, restarts under load) with many seeds on both flavors"
 	@echo "make build      compile to dist/ (bin: dist/cmd/oschange.js)"
 	@echo "make bench      oschange vs INSERT … SELECT vs pt-osc on 1,000,000 rows, both flavors (~15 min; BENCH_ROWS=, BENCH_FLAVORS=)"
+	@echo "make image      docker build -f docker/Dockerfile -t oschange . (needs a Docker engine; none on the dev machines)"
 
 setup:
 	@bash scripts/setup.sh
@@ -49,3 +50,8 @@ soak: setup
 
 clean:
 	rm -rf dist
+
+# The container image (docker/Dockerfile). No Docker engine on the dev machines: its steps are tested
+# without one by test/integration/package.test.ts.
+image:
+	docker build -f docker/Dockerfile -t oschange:$$(node -p 'require("./package.json").version') .

@@ -14,12 +14,21 @@ const ROOT_PASSWORD = 'oschange';
 /**
  * The same primary + replica pair as startSandbox, from the official mysql images through
  * testcontainers. testcontainers is loaded only here, so machines without Docker never pay for it,
- * and its absence is one clear error, never a hang.
+ * and its absence (the package, or a Docker engine) is one clear error, never a hang.
  */
 export async function startDockerSandbox(flavor: DockerFlavor, onProgress: (m: string) => void = () => undefined): Promise<Sandbox> {
   let tc: typeof import('testcontainers');
   try {
     tc = await import('testcontainers');
+  } catch (err) {
+    // testcontainers is a dev (and optional peer) dependency: an install with --omit=dev has none.
+    throw new OschangeError(
+      'SANDBOX_NO_TESTCONTAINERS',
+      `--flavor ${flavor} needs the testcontainers package, which this install of oschange leaves out (${describeError(err)}): install it beside oschange (npm install testcontainers@11), or use --flavor mysql or mariadb`,
+      { exitCode: ExitCode.environment },
+    );
+  }
+  try {
     await tc.getContainerRuntimeClient();
   } catch (err) {
     throw new OschangeError('SANDBOX_NO_DOCKER', `--flavor ${flavor} needs a Docker engine, and none answers here (${describeError(err)}); use --flavor mysql or mariadb`, {
