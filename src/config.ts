@@ -1,5 +1,7 @@
 import type { Endpoint } from './db/dsn.js';
 import type { DataLossKind } from './lint/finding.js';
+import type { WindowConfig } from './schedule/window-options.js';
+import type { WriteRateScope } from './throttle/write-rate.js';
 
 /**
  * One migration's settings, parsed and validated once (src/cli/migration-options.ts), then never
@@ -74,6 +76,21 @@ export interface MigrationConfig {
   readonly allowSocketThrottleControlReplicasAny: boolean;
   readonly hooksPath: string | undefined;
   readonly hooksStatusIntervalSeconds: number;
+  // --- unattended runs (src/schedule/, src/queue/, src/metrics/)
+  /** --window / --cut-over-window: when the copy may run and the cut-over happen; empty lists = any time. */
+  readonly windows: WindowConfig;
+  /** --max-write-rate: hold the copy while the application writes more rows per second; undefined = off. */
+  readonly maxWriteRate: number | undefined;
+  readonly writeRateScope: WriteRateScope;
+  /** The moving window the write rate is measured over. */
+  readonly writeRateWindowMs: number;
+  /** --metrics-port: serve Prometheus metrics on this port; undefined = off. */
+  readonly metricsPort: number | undefined;
+  readonly metricsAddress: string;
+  /** The schema of the history table (`migrations`); undefined = --no-history. */
+  readonly historySchema: string | undefined;
+  /** How progress is shown: a bar on a terminal (auto), always the bar, or the plain status line. */
+  readonly progress: 'auto' | 'bar' | 'plain';
   /** ANALYZE TABLE the ghost before the cut-over (gh-ost's --analyze-ghost-table-before-cutover). */
   readonly analyzeGhostTableBeforeCutOver: boolean;
   /** Lines about gh-ost flags given that do not apply to oschange (printed before the plan). */
@@ -94,4 +111,7 @@ export const DEFAULTS = {
   checksumChunkSize: 10_000,
   checkpointIntervalSeconds: 2,
   reconnectTimeoutSeconds: 300,
+  writeRateWindowSeconds: 10,
+  metricsAddress: '127.0.0.1',
+  historySchema: 'oschange',
 } as const;

@@ -28,6 +28,7 @@ import { countRows } from './sql/inspect.js';
 import { MigrationState } from './state.js';
 import { statusIntervalMs, statusLine } from './status/format.js';
 import { describePlan } from './status/plan-report.js';
+import { WindowSchedule } from './schedule/window-schedule.js';
 
 export type { CutOverGate } from './migration/attempt.js';
 
@@ -45,6 +46,7 @@ export async function runMigration(deps: MigrationDeps): Promise<MigrationResult
   state.throttleQuery = config.throttleQuery;
   state.throttleControlReplicas = config.throttleControlReplicas;
   state.postponeCutOverFlagFile = config.postponeCutOverFlagFile;
+  state.maxWriteRate = config.maxWriteRate;
   deps.observe?.(state);
   const connections: Connection[] = [];
   const inner = new AbortController();
@@ -114,7 +116,12 @@ export async function runMigration(deps: MigrationDeps): Promise<MigrationResult
     // resume: its ghost holds work, and the operator asked to go on with it. Not while the postpone
     // flag file exists: the operator decides when the table changes, and an instant ALTER cannot wait.
     const postponing = config.postponeCutOverFlagFile !== undefined && existsSync(config.postponeCutOverFlagFile);
-    const tryInstant = config.attemptInstantDdl && !config.resume && !postponing;
+    // An instant ALTER locks the table briefly, as a cut-over does: only inside the cut-over window.
+    const outsideWindow = config.windows.cutOver.length > 0 && !new WindowSchedule(config.windows.cutOver).isOpen(now());
+    const tryInstant = config.attemptInstantDdl && !config.resume && !postponing && !outsideWindow;
+    if (config.attemptInstantDdl && !config.resume && !postponing && outsideWindow) {
+      out('Instant: not tried outside the cut-over window; copying, so the change waits for it.');
+    }
     if (config.attemptInstantDdl && !config.resume && postponing) {
       out(`Instant: not tried while ${config.postponeCutOverFlagFile ?? ''} exists (the cut-over is postponed); copying, so the change waits for it.`);
     }
@@ -169,7 +176,7 @@ export async function runMigration(deps: MigrationDeps): Promise<MigrationResult
       state.rowsCopiedBefore = resumed.rowsCopied;
     }
 
-    const printStatus = (): void => out(statusLine(state, now()));
+    const printStatus = (): void => (deps.status ?? out)(statusLine(state, now()));
     let statusHookRunning = false;
     // A slow status hook must not pile up copies of itself.
     const statusHooks = setInterval(() => {

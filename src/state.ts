@@ -82,6 +82,14 @@ export class MigrationState {
   unpostponeRequested = false;
   /** The operator's `panic` (or the panic flag file): stop now, leave the original untouched. */
   panicReason: string | undefined;
+  /** --max-write-rate's limit in rows/s (undefined = off), and the rate last measured. */
+  maxWriteRate: number | undefined;
+  writeRate: number | undefined;
+  /** Why the checksum and the cut-over wait for their window (src/schedule/cut-over-gate.ts), or undefined. */
+  cutOverWaitReason: string | undefined;
+  /** The copy chunks' summed time (the copy's busy time, without throttling) and the last chunk's. */
+  copyBusyMs = 0;
+  lastChunkMs: number | undefined;
 
   constructor(o: { nowMs: number; chunkSize: number; chunkTimeMs?: number; dmlBatchSize: number }) {
     this.startedAtMs = o.nowMs;

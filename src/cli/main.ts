@@ -9,6 +9,9 @@ import { migrateCommand } from './migrate-command.js';
 import { lintCommand } from './lint-command.js';
 import { lintFlags } from './lint-options.js';
 import { maskPasswordArgs, PASSWORD_ARG_WARNING } from './hide-password.js';
+import { queueCommands } from './queue-options.js';
+import { backfillCommand } from './backfill-command.js';
+import { backfillFlags } from './backfill-options.js';
 
 export interface Io {
   readonly out: (line: string) => void;
@@ -32,7 +35,7 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
       'change a table\'s schema online (without --execute: check and print the plan only)',
       (y) => migrationFlags(y),
       async (args) => {
-        await migrateCommand({ raw: args, out: io.out, signal: io.signal });
+        await migrateCommand({ raw: args, out: io.out, signal: io.signal, argv });
       },
     )
     .command(
@@ -43,6 +46,10 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
         exitCode = await lintCommand({ raw: args, out: io.out, signal: io.signal });
       },
     )
+    .command('backfill', 'update existing rows in throttled primary-key chunks: --set "c = …" --where "…" (without --execute: check and print the plan only)', (y) => backfillFlags(y), async (args) => {
+      await backfillCommand({ raw: args, out: io.out, signal: io.signal });
+    })
+    .command('queue', 'migrations queued on the server, run by oschange queue run, and the history of every migration', (y) => queueCommands(y, io, argv))
     .command('sandbox', 'throwaway local primary + replica servers for trying oschange', (y) =>
       y
         .command(

@@ -8,6 +8,8 @@ import { parseMyCnf } from './my-cnf.js';
 import { LOAD_SPEC_FORM, parseLoadSpec } from '../throttle/load-spec.js';
 import { HOST_PORT_FORM, parseHostPortList } from '../throttle/host-port.js';
 import { parseTlsOptions, TLS_FLAG_HELP, type RawTlsOptions } from './tls-options.js';
+import { parseWindowOptions, type RawWindowOptions } from '../schedule/window-options.js';
+import { parseWriteRate, WRITE_RATE_FORM, type WriteRateScope } from '../throttle/write-rate.js';
 
 /** Where to connect and as whom: the migration's flags, and oschange lint's (one parser, parseConnectionOptions). */
 export function connectionFlags<T>(y: Argv<T>) {
@@ -75,7 +77,21 @@ export function migrationFlags<T>(y: Argv<T>) {
     .option('hooks-path', { type: 'string', describe: 'directory of oschange-on-<event>* executables', group: 'Control:' })
     .option('hooks-status-interval', { type: 'number', default: DEFAULTS.hooksStatusIntervalSeconds, describe: 'seconds between on-status hooks', group: 'Control:' })
     .option('status-interval-millis', { type: 'number', default: 0, describe: 'print the status line this often (0: every 1 s early on, less often later)', group: 'Output:' })
-    .option('analyze-ghost-table-before-cutover', { type: 'boolean', default: false, describe: 'ANALYZE TABLE the ghost before the swap, so the optimizer starts with fresh statistics', group: 'Cut-over:' });
+    .option('analyze-ghost-table-before-cutover', { type: 'boolean', default: false, describe: 'ANALYZE TABLE the ghost before the swap, so the optimizer starts with fresh statistics', group: 'Cut-over:' })
+    .option('window', { type: 'string', array: true, describe: 'copy only inside these windows: a cron expression (5 fields, or 6 with seconds first) that opens one; repeat for several, e.g. --window "0 1 * * 1-5"', group: 'Windows:' })
+    .option('window-duration', { type: 'string', describe: 'how long each window stays open, e.g. 4h, 90m, 1h30m', group: 'Windows:' })
+    .option('window-tz', { type: 'string', describe: 'the time zone the windows are read in, e.g. Europe/Berlin (default: this machine\'s, as cron)', group: 'Windows:' })
+    .option('cut-over-window', { type: 'string', array: true, describe: 'cut over only inside these windows (default: the --window ones); the checksum and cut-over start only when they can end before the window does', group: 'Windows:' })
+    .option('cut-over-window-duration', { type: 'string', describe: 'how long each cut-over window stays open (default: --window-duration)', group: 'Windows:' })
+    .option('max-write-rate', { type: 'string', describe: 'hold the copy while the application writes more rows per second than this, e.g. 500/s (see --max-write-rate-scope)', group: 'Throttling:' })
+    .option('max-write-rate-scope', { choices: ['table', 'server'] as const, default: 'table' as const, describe: 'whose writes --max-write-rate counts: the table\'s (from the binlog) or the server\'s (InnoDB row counters, less oschange\'s own)', group: 'Throttling:' })
+    .option('write-rate-window-seconds', { type: 'number', default: DEFAULTS.writeRateWindowSeconds, describe: 'the moving window --max-write-rate is measured over', group: 'Throttling:' })
+    .option('metrics-port', { type: 'number', describe: 'serve Prometheus metrics on http://ADDRESS:PORT/metrics', group: 'Output:' })
+    .option('metrics-address', { type: 'string', default: DEFAULTS.metricsAddress, describe: 'the address --metrics-port listens on (0.0.0.0 in a container)', group: 'Output:' })
+    .option('progress', { choices: ['auto', 'bar', 'plain'] as const, default: 'auto' as const, describe: 'a progress bar on a terminal (auto), or the plain status line (always, when output is not a terminal)', group: 'Output:' })
+    .option('history', { type: 'boolean', default: true, describe: 'record the migration in the history table (--no-history: do not)', group: 'History:' })
+    .option('history-schema', { type: 'string', default: DEFAULTS.historySchema, describe: 'the schema of the history and queue table `migrations`', group: 'History:' })
+    .option('requested-by', { type: 'string', describe: 'who asks for this migration, as the history records it (default: user@host)', group: 'History:' });
 }
 
 /**
@@ -105,7 +121,15 @@ export function readGhostFlags(raw: Readonly<Record<string, unknown>>): { notes:
   return { notes, errors };
 }
 
-export interface RawMigrationOptions extends RawTlsOptions {
+export interface RawMigrationOptions extends RawTlsOptions, RawWindowOptions {
+  readonly 'max-write-rate'?: string | undefined;
+  readonly 'max-write-rate-scope'?: WriteRateScope | undefined;
+  readonly 'write-rate-window-seconds'?: number | undefined;
+  readonly 'metrics-port'?: number | undefined;
+  readonly 'metrics-address'?: string | undefined;
+  readonly progress?: 'auto' | 'bar' | 'plain' | undefined;
+  readonly history?: boolean | undefined;
+  readonly 'history-schema'?: string | undefined;
   readonly 'analyze-ghost-table-before-cutover'?: boolean;
   readonly host?: string | undefined;
   readonly port?: number | undefined;
@@ -269,6 +293,14 @@ export function parseMigrationOptions(raw: RawMigrationOptions, sources: ParseSo
     hooksStatusIntervalSeconds: int('hooks-status-interval', raw['hooks-status-interval'], 1, 86_400),
     analyzeGhostTableBeforeCutOver: raw['analyze-ghost-table-before-cutover'] ?? false,
     notes: ghost.notes,
+    windows: parseWindowOptions(raw, errors),
+    maxWriteRate: listOr('max-write-rate', raw['max-write-rate'], parseWriteRate, WRITE_RATE_FORM, undefined),
+    writeRateScope: raw['max-write-rate-scope'] ?? 'table',
+    writeRateWindowMs: int('write-rate-window-seconds', raw['write-rate-window-seconds'] ?? DEFAULTS.writeRateWindowSeconds, 1, 3600) * 1000,
+    metricsPort: raw['metrics-port'] === undefined ? undefined : int('metrics-port', raw['metrics-port'], 0, 65535),
+    metricsAddress: raw['metrics-address'] ?? DEFAULTS.metricsAddress,
+    historySchema: raw.history === false ? undefined : raw['history-schema'] ?? DEFAULTS.historySchema,
+    progress: raw.progress ?? 'auto',
   };
   // Any local user can connect to a TCP port: without a token it would hand them the migration.
   if (raw['serve-tcp-port'] !== undefined && raw['serve-tcp-token-file'] === undefined) {

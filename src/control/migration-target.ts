@@ -4,6 +4,7 @@ import type { MigrationState } from '../state.js';
 import { statusLine } from '../status/format.js';
 import { formatLoadSpec } from '../throttle/load-spec.js';
 import type { ControlTarget } from './commands.js';
+import { describeWindows } from '../schedule/window-text.js';
 
 /** The running migration as the control socket sees it. */
 export function migrationTarget(o: {
@@ -27,6 +28,7 @@ export function migrationTarget(o: {
         `# Throttle: ${state.throttleReason ?? 'not throttled'}${state.commandedThrottle ? ' (commanded)' : ''}; throttle query: ${state.throttleQuery ?? '(none)'}`,
         `# Control replicas: ${state.throttleControlReplicas.map((r) => `${r.host}:${r.port}`).join(',') || '(discovered)'}`,
         `# Postpone cut-over flag file: ${state.postponeCutOverFlagFile ?? '(none)'}${state.unpostponeRequested ? ' (unpostponed)' : ''}`,
+        `# Windows: ${describeWindows(config.windows)}; max write rate: ${state.maxWriteRate === undefined ? '(none)' : `${state.maxWriteRate}/s (${config.writeRateScope})${state.writeRate === undefined ? '' : `, now ${state.writeRate}/s`}`}`,
         statusLine(state, o.now()),
       ].join('\n'),
     coordinates: () =>

@@ -1,6 +1,7 @@
 import type { MigrationState } from '../state.js';
 import { formatHostPort, HOST_PORT_FORM, parseHostPortList, type HostPort } from '../throttle/host-port.js';
 import { formatLoadSpec, LOAD_SPEC_FORM, parseLoadSpec } from '../throttle/load-spec.js';
+import { parseWriteRate, WRITE_RATE_FORM } from '../throttle/write-rate.js';
 
 /** The runtime settings an operator may read (`X=?`) and change (`X=value`) over the control socket. */
 export const SETTING_NAMES = [
@@ -13,6 +14,7 @@ export const SETTING_NAMES = [
   'throttle-query',
   'throttle-control-replicas',
   'postpone-cut-over-flag-file',
+  'max-write-rate',
 ] as const;
 export type SettingName = (typeof SETTING_NAMES)[number];
 
@@ -23,7 +25,8 @@ export type SettingChange =
   | { readonly setting: 'chunk-size' | 'dml-batch-size' | 'max-lag-millis' | 'nice-ratio'; readonly value: number }
   | { readonly setting: 'max-load' | 'critical-load'; readonly value: ReadonlyMap<string, number> }
   | { readonly setting: 'throttle-query' | 'postpone-cut-over-flag-file'; readonly value: string | undefined }
-  | { readonly setting: 'throttle-control-replicas'; readonly value: readonly HostPort[] };
+  | { readonly setting: 'throttle-control-replicas'; readonly value: readonly HostPort[] }
+  | { readonly setting: 'max-write-rate'; readonly value: number | undefined };
 
 const WHOLE_RANGES = {
   'chunk-size': { min: 10, max: 1_000_000 },
@@ -42,6 +45,7 @@ export const SETTING_HELP: Readonly<Record<SettingName, { readonly form: string;
   'throttle-query': { form: 'throttle-query=SQL', what: 'throttle while this single read-only SELECT returns a value above 0; empty clears' },
   'throttle-control-replicas': { form: 'throttle-control-replicas=host:port[,host:port...]', what: 'throttle on these replicas\' lag (known replicas only; port defaults to 3306); empty clears' },
   'postpone-cut-over-flag-file': { form: 'postpone-cut-over-flag-file=PATH', what: 'do not cut over while this file exists; empty clears' },
+  'max-write-rate': { form: 'max-write-rate=N/s', what: 'hold the copy while the application writes more rows per second; empty clears' },
 };
 
 export function isSettingName(name: string): name is SettingName {
@@ -80,6 +84,12 @@ export function parseSetting(setting: SettingName, raw: string): SettingChange |
       if ('problem' in parsed) return { error: `throttle-control-replicas must be ${HOST_PORT_FORM}, or empty to clear (got ${got}${parsed.problem})` };
       return { setting, value: parsed };
     }
+    case 'max-write-rate': {
+      if (raw === '') return { setting, value: undefined };
+      const parsed = parseWriteRate(raw);
+      if (typeof parsed !== 'number') return { error: `max-write-rate must be ${WRITE_RATE_FORM}, or empty to clear (got ${got}${parsed.problem})` };
+      return { setting, value: parsed };
+    }
   }
 }
 
@@ -104,6 +114,8 @@ export function readSetting(state: MigrationState, setting: SettingName): string
       return state.throttleControlReplicas.map(formatHostPort).join(',');
     case 'postpone-cut-over-flag-file':
       return state.postponeCutOverFlagFile ?? '';
+    case 'max-write-rate':
+      return state.maxWriteRate === undefined ? '' : `${state.maxWriteRate}/s`;
   }
 }
 
@@ -137,6 +149,9 @@ export function applySetting(state: MigrationState, change: SettingChange): void
       return;
     case 'throttle-control-replicas':
       state.throttleControlReplicas = change.value;
+      return;
+    case 'max-write-rate':
+      state.maxWriteRate = change.value;
       return;
   }
 }

@@ -31,6 +31,11 @@ import { discoverReplicas, ReplicaLag } from '../throttle/replica-lag.js';
 import { CHECK_TIMEOUT_MS, Throttler } from '../throttle/throttler.js';
 import { openMysqlSession } from '../throttle/timed-session.js';
 import { verifyPhase } from './verify-phase.js';
+import { cutOverVerdict } from '../schedule/cut-over-gate.js';
+import { WindowSchedule } from '../schedule/window-schedule.js';
+import { copyWindowReason } from '../schedule/window-text.js';
+import { checksumEstimateMs, cutOverAllowanceMs, waitForCutOverWindow } from '../schedule/window-wait.js';
+import { WriteRateWatch } from '../throttle/write-rate.js';
 
 /** Where an attempt starts: a fresh position before the copy, or a checkpoint. */
 export interface AttemptStart {
@@ -177,6 +182,9 @@ export async function runAttempt(ctx: AttemptContext): Promise<number> {
     if (ctx.firstAttempt) {
       log.info({ replicas: (config.throttleControlReplicas.length > 0 ? config.throttleControlReplicas : discoveredReplicas).map((r) => `${r.host}:${r.port}`) }, 'replicas watched for lag');
     }
+    // Windows (src/schedule/): outside the copy's the copy waits like any throttle; the checksum and the
+    // cut-over start only inside the cut-over's, with time to finish.
+    const copyWindow = config.windows.copy.length > 0 ? new WindowSchedule(config.windows.copy) : undefined;
     const throttler = new Throttler({
       state,
       // Its own sessions, with time limits: a hung check is dropped, not waited on (teardown too).
@@ -192,6 +200,10 @@ export async function runAttempt(ctx: AttemptContext): Promise<number> {
       intervalMs: 100,
       log: log.child({ module: 'throttle' }),
       onPanic: (reason) => ctx.abortMigration(panicError(reason)),
+      outsideWindow: copyWindow === undefined ? undefined : (nowMs) => copyWindowReason(copyWindow, nowMs),
+      // Always there (cheap for the table's rate): the socket's max-write-rate= may switch it on.
+      writeRate: new WriteRateWatch({ scope: config.writeRateScope, state, windowMs: config.writeRateWindowMs, heartbeatIntervalMs: config.heartbeatIntervalMs, tableName: `${config.database}.${config.table}` }),
+      now,
     });
     track(throttler.run(attempt.signal));
 
@@ -223,6 +235,8 @@ export async function runAttempt(ctx: AttemptContext): Promise<number> {
         retries: config.defaultRetries,
         beforeChunk: (signal: AbortSignal) => throttler.waitWhileThrottled(signal),
         afterChunk: async (chunkMs: number, signal: AbortSignal) => {
+          state.copyBusyMs += chunkMs;
+          state.lastChunkMs = chunkMs;
           if (state.niceRatio > 0) await sleep(chunkMs * state.niceRatio, undefined, { signal });
         },
       };
@@ -260,6 +274,12 @@ export async function runAttempt(ctx: AttemptContext): Promise<number> {
       await waitCaughtUp();
     }
 
+    const cutOverWindow = config.windows.cutOver.length > 0 ? new WindowSchedule(config.windows.cutOver) : undefined;
+    const windowWait = (neededMs: number, what: string): Promise<void> =>
+      waitForCutOverWindow({ schedule: cutOverWindow, neededMs, what, now, state, log, printStatus: ctx.printStatus, signal: attempt.signal });
+    const allowanceMs = cutOverAllowanceMs(config.cutOverLockTimeoutSeconds);
+    await windowWait((config.checksum ? checksumEstimateMs(state) : 0) + allowanceMs, config.checksum ? 'checksum and the cut-over' : 'cut-over');
+
     // --- the checksum: the ghost must hold exactly the original's rows before the swap.
     if (config.checksum) {
       state.phase = 'verifying';
@@ -281,6 +301,13 @@ export async function runAttempt(ctx: AttemptContext): Promise<number> {
     ctx.printStatus();
     for (let n = 1; ; n++) {
       attempt.signal.throwIfAborted();
+      // A checksum that outlasted the window, or a retry near its end: the swap waits for the next one.
+      if (cutOverWindow !== undefined && !cutOverVerdict({ schedule: cutOverWindow, nowMs: now(), neededMs: allowanceMs }).go) {
+        state.phase = 'waiting for cut-over';
+        await windowWait(allowanceMs, 'cut-over');
+        state.phase = 'cutting over';
+        ctx.printStatus();
+      }
       state.cutOverAttempts++;
       await waitCaughtUp();
       stream.expectTableChange();

@@ -16,6 +16,8 @@ export interface MigrationDeps {
    * migration waits for it. Tests use it as a programmable postponed cut-over.
    */
   readonly beforeCutOver?: (gate: CutOverGate) => Promise<void>;
+  /** Where status lines go (default: `out`); a progress bar takes them instead on a terminal. */
+  readonly status?: (line: string) => void;
   /** Receives the live state as soon as it exists (the control socket and tests watch it). */
   readonly observe?: (state: MigrationState) => void;
 }

@@ -58,10 +58,17 @@ export function statusLine(s: MigrationState, nowMs: number): string {
     `Backlog: ${s.backlog}/${s.backlogCapacity}`,
     `Time: ${formatDuration(nowMs - s.startedAtMs)}(total), ${formatDuration(copyMs)}(copy)`,
     `streamer: ${s.streamerPosition === undefined ? 'N/A' : formatPosition(s.streamerPosition)}`,
-    `Lag: ${n.lagMs === undefined ? 'N/A' : `${(n.lagMs / 1000).toFixed(2)}s`}, State: ${s.throttleReason !== undefined && s.phase === 'copying' ? `throttled, ${s.throttleReason}` : s.phase}`,
+    `Lag: ${n.lagMs === undefined ? 'N/A' : `${(n.lagMs / 1000).toFixed(2)}s`}, State: ${stateText(s)}`,
     `ETA: ${eta}`,
     ...extra,
   ].join('; ');
+}
+
+/** `copying`, `throttled, <reason>`, `waiting for cut-over, outside window; next opens …`. */
+export function stateText(s: MigrationState): string {
+  if (s.throttleReason !== undefined && s.phase === 'copying') return `throttled, ${s.throttleReason}`;
+  if (s.cutOverWaitReason !== undefined && s.phase === 'waiting for cut-over') return `${s.phase}, ${s.cutOverWaitReason}`;
+  return s.phase;
 }
 
 /**
@@ -71,6 +78,8 @@ export function statusLine(s: MigrationState, nowMs: number): string {
 export function statusIntervalMs(s: MigrationState, nowMs: number): number {
   const elapsed = nowMs - s.startedAtMs;
   const { etaMs } = statusNumbers(s, nowMs);
+  // Hours outside a window are not worth a line a second: the reason says when it opens.
+  if (elapsed >= 60_000 && (s.cutOverWaitReason !== undefined || (s.phase === 'copying' && s.throttleReason?.startsWith('outside window') === true))) return 30_000;
   if (elapsed < 60_000 || (etaMs !== undefined && etaMs < 10_000) || s.copyEndedAtMs !== undefined) return 1000;
   if (etaMs !== undefined && etaMs < 180_000) return 5000;
   return 30_000;

@@ -13,6 +13,7 @@ import type { ReplicaLag } from './replica-lag.js';
 import { formatSeconds, TimeLimitError, withTimeLimit } from './time-limit.js';
 import { TimedSession, type SessionEdge } from './timed-session.js';
 import { runThrottleQuery } from './throttle-query.js';
+import type { WriteRateWatch } from './write-rate.js';
 
 /** Each check's time limit: long enough for a busy server, short enough to fail closed quickly. */
 export const CHECK_TIMEOUT_MS = 3000;
@@ -36,6 +37,12 @@ export interface ThrottlerOptions {
   readonly log: Logger;
   /** Called once when the migration must stop (panic command or flag, critical load). */
   readonly onPanic: (reason: string) => void;
+  /** Outside the copy's windows: the reason (src/schedule/window-text.ts); undefined inside one or without windows. */
+  readonly outsideWindow?: ((nowMs: number) => string | undefined) | undefined;
+  /** --max-write-rate's measurement; the limit is state.maxWriteRate (undefined = off). */
+  readonly writeRate?: WriteRateWatch | undefined;
+  /** The clock the windows are read with (tests inject one). */
+  readonly now?: (() => number) | undefined;
 }
 
 /**
@@ -105,7 +112,9 @@ export class Throttler {
       // Logged when throttling starts, stops or changes its kind of reason, and every 5 s while it
       // lasts — not each time a lag figure moves (that is every check).
       const now = Date.now();
-      if (reasonKind(reason) !== reasonKind(state.throttleReason) || (reason !== undefined && now - lastLogged >= 5000)) {
+      // A shut window says when it opens: once is enough, not every 5 s for hours.
+      const repeat = reason !== undefined && !reason.startsWith('outside window') && now - lastLogged >= 5000;
+      if (reasonKind(reason) !== reasonKind(state.throttleReason) || repeat) {
         log.info({ reason: reason ?? 'none' }, reason === undefined ? 'throttling lifted' : 'throttling');
         lastLogged = now;
       }
@@ -117,11 +126,16 @@ export class Throttler {
   private async evaluate(signal: AbortSignal): Promise<string | undefined> {
     const { state } = this.o;
     if (state.panicReason !== undefined) return 'panic';
+    // Sampled on every round, whatever holds the copy: a rate must not span the hours a window was shut.
+    const writeRateFailed = state.maxWriteRate === undefined ? undefined : await this.sampleWriteRate(signal);
     if (this.criticalUnknown !== undefined) return this.criticalUnknown;
     if (state.commandedThrottle) return 'commanded by user';
     for (const f of [this.o.throttleFlagFile, this.o.throttleAdditionalFlagFile]) {
       if (f !== undefined && existsSync(f)) return `flag-file ${f}`;
     }
+    // Pure arithmetic, and the most common reason of an unattended run: before the checks that ask servers.
+    const outside = this.o.outsideWindow?.((this.o.now ?? Date.now)());
+    if (outside !== undefined) return outside;
     const replicas = state.throttleControlReplicas.length > 0 ? state.throttleControlReplicas : this.o.discoveredReplicas;
     const lag = await this.o.replicaLag.check(replicas, state.maxLagMillis, signal);
     if (lag !== undefined) return lag;
@@ -132,6 +146,11 @@ export class Throttler {
       }
     } catch (err) {
       return failedCheck('max-load check', err);
+    }
+    if (writeRateFailed !== undefined) return writeRateFailed;
+    if (this.o.writeRate !== undefined && state.maxWriteRate !== undefined) {
+      const busy = this.o.writeRate.reason(state.maxWriteRate);
+      if (busy !== undefined) return busy;
     }
     const query = state.throttleQuery;
     if (query !== undefined && query.trim() !== '') {
@@ -144,6 +163,21 @@ export class Throttler {
     }
     if (this.o.throttleHttp !== undefined) return this.checkHttp(this.o.throttleHttp, signal);
     return undefined;
+  }
+
+  private async sampleWriteRate(signal: AbortSignal): Promise<string | undefined> {
+    const watch = this.o.writeRate;
+    if (watch === undefined) return undefined;
+    try {
+      await watch.sample((this.o.now ?? Date.now)(), async (names) => {
+        const rows = await this.checks.use((query) => query(globalStatus(names)), signal);
+        return new Map(rows.map((r) => [String(r['Variable_name']).toLowerCase(), Number(r['Value'])]));
+      });
+      this.o.state.writeRate = watch.perSecond();
+      return undefined;
+    } catch (err) {
+      return failedCheck('max-write-rate check', err);
+    }
   }
 
   private async checkHttp(url: string, signal: AbortSignal): Promise<string | undefined> {

@@ -74,11 +74,11 @@ describe('read-only commands', () => {
   it('help lists every command, one line each', async () => {
     const help = await replyTo('help', fakeTarget());
     const lines = help.split('\n');
-    expect(lines).toHaveLength(18);
+    expect(lines).toHaveLength(19);
     expect(lines[0]).toMatch(/^help {2,}this list$/);
     const names = ['help', 'status', 'info', 'sup', 'coordinates', 'throttle', 'pause', 'suspend', 'no-throttle', 'unthrottle', 'resume', 'continue',
       'chunk-size=N', 'dml-batch-size=N', 'max-lag-millis=N', 'nice-ratio=F', 'max-load=Var=N[,Var=N...]', 'critical-load=Var=N[,Var=N...]',
-      'throttle-query=SQL', 'throttle-control-replicas=host:port[,host:port...]', 'postpone-cut-over-flag-file=PATH', 'X=?', 'unpostpone', 'cut-over', 'panic'];
+      'throttle-query=SQL', 'throttle-control-replicas=host:port[,host:port...]', 'postpone-cut-over-flag-file=PATH', 'max-write-rate=N/s', 'X=?', 'unpostpone', 'cut-over', 'panic'];
     for (const n of names) expect(help).toContain(n);
     expect(help.endsWith('\n')).toBe(false);
   });
