@@ -50,8 +50,10 @@ export function queuedConfig(o: {
   readonly assumeMasterHost: MigrationConfig['assumeMasterHost'];
   readonly historySchema: string;
   readonly resume: boolean;
+  /** An earlier attempt of this migration died before its first checkpoint: its empty ghost tables are dropped. */
+  readonly startOver?: boolean;
 }): { config: MigrationConfig } | { errors: string[] } {
-  const argv = [...o.args, '--execute', ...(o.resume ? ['--resume'] : [])];
+  const argv = [...o.args, '--execute', ...(o.resume ? ['--resume'] : []), ...(o.startOver === true ? ['--initially-drop-ghost-table'] : [])];
   let raw: ReturnType<typeof parseRaw>;
   try {
     raw = parseRaw(argv);

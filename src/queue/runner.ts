@@ -6,7 +6,7 @@ import { describeError } from '../errors.js';
 import { tableNames } from '../inspect/names.js';
 import type { Logger } from '../log.js';
 import { selectDue, selectStaleRunning } from '../sql/history.js';
-import { tableExists } from '../sql/inspect.js';
+import { countRows, tableExists } from '../sql/inspect.js';
 import type { MigrationState } from '../state.js';
 import { queuedConfig } from './args.js';
 import type { History, MigrationRecord } from './history.js';
@@ -99,10 +99,15 @@ export async function runNextDue(o: QueueRunOptions): Promise<QueueRunOutcome> {
 
 async function runOne(o: QueueRunOptions, record: MigrationRecord): Promise<QueueRunOutcome> {
   const { history, log } = o;
-  const checkpoint = tableExists(record.database, tableNames(record.table).checkpoint);
-  // An interrupted run left its checkpoint: go on from it. A first run never resumes someone else's.
-  const resume = record.attempts > 0 && Number(await queryValue(history.conn, checkpoint.sql, checkpoint.params)) > 0;
-  const parsed = queuedConfig({ id: record.id, args: record.args, connection: o.connection, assumeMasterHost: o.assumeMasterHost, historySchema: history.schema, resume });
+  const names = tableNames(record.table);
+  const exists = tableExists(record.database, names.checkpoint);
+  const left = record.attempts > 0 && Number(await queryValue(history.conn, exists.sql, exists.params)) > 0;
+  const saved = left ? Number(await queryValue(history.conn, countRows(record.database, names.checkpoint).sql)) > 0 : false;
+  // An interrupted attempt of this migration left its checkpoint: go on from it. One killed before its
+  // first checkpoint left only empty tables: start over. A first run never resumes someone else's.
+  const resume = saved;
+  const startOver = left && !saved;
+  const parsed = queuedConfig({ id: record.id, args: record.args, connection: o.connection, assumeMasterHost: o.assumeMasterHost, historySchema: history.schema, resume, startOver });
   const started = await history.apply(record.id, 'start', { started: true, finished: false, set: { runner: runnerName(), cancel_requested: 0, error: null } });
   if (!started) return { kind: 'busy', reason: `migration ${record.id} changed state as it was taken` };
   o.out(`queue: running migration ${record.id} (${record.database}.${record.table}: ${record.alter})${resume ? ', resuming from its checkpoint' : ''}`);

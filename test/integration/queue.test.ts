@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
 import { queueRun } from '../../src/cli/queue-command.js';
-import { connect, queryRows, type Connection } from '../../src/db/connect.js';
+import { connect, queryRows, queryValue, type Connection } from '../../src/db/connect.js';
 import { History, type MigrationRecord } from '../../src/queue/history.js';
 import { LockSession } from '../../src/queue/lock-session.js';
 import { seedUsers } from '../../src/sandbox/seed.js';
@@ -140,9 +140,10 @@ describe.each(testServers().map((s) => [label(s), s] as const))('the queue and i
   });
 
   it('two schedulers never run the same migration, and one table runs one migration at a time', async () => {
-    const a = await add('users6', 'ADD COLUMN a1 INT', ['--chunk-size', '100', '--nice-ratio', '2']);
-    const b = await add('users6', 'ADD COLUMN a2 INT', ['--chunk-size', '100', '--nice-ratio', '2']);
-    const c = await add('users7', 'ADD COLUMN a3 INT', ['--chunk-size', '100', '--nice-ratio', '2']);
+    // Two migrations of one table: the second would find the first's old table, so neither keeps it.
+    const a = await add('users6', 'ADD COLUMN a1 INT', ['--chunk-size', '100', '--nice-ratio', '2', '--ok-to-drop-table']);
+    const b = await add('users6', 'ADD COLUMN a2 INT', ['--chunk-size', '100', '--nice-ratio', '2', '--ok-to-drop-table']);
+    const c = await add('users7', 'ADD COLUMN a3 INT', ['--chunk-size', '100', '--nice-ratio', '2', '--ok-to-drop-table']);
     const daemons = [0, 1].map(() => spawnCli(['queue', 'run', '--daemon', '--max-running', '2', '--poll-interval-seconds', '0.5', ...connection]));
     const outputs = daemons.map((d) => {
       let text = '';
@@ -184,7 +185,12 @@ describe.each(testServers().map((s) => [label(s), s] as const))('the queue and i
     writeFileSync(flag, '');
     const id = await add('users8', 'ADD COLUMN k INT', ['--throttle-flag-file', flag, '--chunk-size', '100']);
     const runner = spawnCli(['queue', 'run', ...connection]);
-    await waitUntil(async () => (await record(id)).state === 'running' && (await tables()).includes('_users8_ghk'), 30_000, 'the migration to run');
+    // Killed once it saved a checkpoint (one killed before that leaves empty tables, and the next run starts over).
+    await waitUntil(
+      async () => (await record(id)).state === 'running' && (await tables()).includes('_users8_ghk') && Number(await queryValue(admin, 'SELECT COUNT(*) FROM _users8_ghk')) > 0,
+      30_000,
+      'the migration to save its first checkpoint',
+    );
     runner.kill('SIGKILL');
     await exited(runner);
     expect((await record(id)).state).toBe('running');

@@ -23,6 +23,9 @@ describe('what a queued migration stores', () => {
     expect(r.config.replicaServerId).toBe(99999 + 7);
     const own = queuedConfig({ id: 7, args: ['--database', 'app', '--table', 'users', '--alter', 'ADD COLUMN x INT', '--replica-server-id', '5000'], connection, assumeMasterHost: undefined, historySchema: 'ops', resume: false });
     expect('config' in own && own.config.replicaServerId).toBe(5000);
+    // An earlier attempt killed before its first checkpoint left empty tables: the next one starts over.
+    const over = queuedConfig({ id: 7, args: ['--database', 'app', '--table', 'users', '--alter', 'ADD COLUMN x INT'], connection, assumeMasterHost: undefined, historySchema: 'ops', resume: false, startOver: true });
+    expect('config' in over && [over.config.resume, over.config.initiallyDropGhostTable]).toEqual([false, true]);
     expect(r.config.windows.copy).toEqual([{ cron: '0 1 * * *', durationMs: 4 * 3_600_000, timeZone: 'UTC' }]);
     expect(queuedConfig({ id: 7, args: ['--database', 'app', '--table', 'users', '--alter', 'x', '--chunk-size', '1'], connection, assumeMasterHost: undefined, historySchema: 'ops', resume: false })).toEqual({
       errors: ['--chunk-size must be a whole number from 10 to 1000000 (got 1)'],
