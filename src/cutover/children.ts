@@ -1,7 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Connection } from '../db/connect.js';
 import { errno } from '../db/retry.js';
-import { describeError } from '../errors.js';
+import { describeError, OschangeError } from '../errors.js';
 import { readForeignKeys } from '../inspect/foreign-keys.js';
 import type { Logger } from '../log.js';
 import { foreignKeyChecksOff, repointChildForeignKey, toggledConstraintName, type ForeignKeyDefinition } from '../sql/foreign-keys.js';
@@ -74,4 +74,49 @@ export async function repointChildren(o: { conn: Connection; database: string; t
 export async function childrenOnOldTable(conn: Connection, database: string, old: string): Promise<string[]> {
   const { children, selfReferencing } = await readForeignKeys(conn, database, old);
   return [...children, ...selfReferencing].map((f) => `${f.childTable}.${f.name}`);
+}
+
+/**
+ * After the swap, by --alter-foreign-keys-method (docs/design.md, "Foreign keys"): children re-pointed
+ * (rebuild_constraints) and checked; found on the new table (drop_swap); or left on the old table
+ * (none), which the end line says. Throws when a child's key is not where the method puts it.
+ * Returns the end line's words about the children ('' without children).
+ */
+export async function settleChildren(o: {
+  conn: Connection;
+  database: string;
+  table: string;
+  old: string;
+  method: 'rebuild_constraints' | 'drop_swap' | 'none' | undefined;
+  children: readonly ForeignKeyDefinition[];
+  lockTimeoutSeconds: number;
+  log: Logger;
+}): Promise<string> {
+  if (o.children.length === 0 || o.method === undefined) return '';
+  const list = (names: readonly string[]): string => names.join(', ');
+  switch (o.method) {
+    case 'rebuild_constraints': {
+      const outcome = await repointChildren(o);
+      const left = await childrenOnOldTable(o.conn, o.database, o.old);
+      if (left.length > 0) {
+        throw new OschangeError(
+          'FOREIGN_KEY_CHILDREN_LEFT',
+          `child foreign key ${list(left)} still references ${o.old}, not the new ${o.table}; with foreign_key_checks=0, run: ${outcome.left.map((l) => l.statement).join('; ')}`,
+        );
+      }
+      return `child foreign keys re-pointed at the new table: ${list(outcome.repointed)}; `;
+    }
+    case 'drop_swap': {
+      const { children } = await readForeignKeys(o.conn, o.database, o.table);
+      const now = new Set(children.map((f) => `${f.childSchema}.${f.childTable}.${f.name}`));
+      const lost = o.children.filter((f) => !now.has(`${f.childSchema}.${f.childTable}.${f.name}`)).map((f) => `${f.childTable}.${f.name}`);
+      if (lost.length > 0) throw new OschangeError('FOREIGN_KEY_CHILDREN_LEFT', `child foreign key ${list(lost)} no longer references ${o.table} after the drop_swap; add it again`);
+      return `child foreign keys hold on the new table (drop_swap: the old table was dropped inside the cut-over); `;
+    }
+    case 'none': {
+      const left = await childrenOnOldTable(o.conn, o.database, o.old);
+      o.log.warn({ constraints: left }, `child foreign keys still reference ${o.old} (--alter-foreign-keys-method none)`);
+      return `child foreign keys left on ${o.old} (--alter-foreign-keys-method none): ${list(left)}; `;
+    }
+  }
 }

@@ -40,3 +40,15 @@ export function sessionSetup(): readonly Statement[] {
 export function readCommitted(): Statement {
   return stmt('SET SESSION TRANSACTION ISOLATION LEVEL READ COMMITTED');
 }
+
+/**
+ * For the sessions that write the ghost (copy workers, the applier): READ COMMITTED (above), and
+ * foreign_key_checks off. The ghost carries the table's own foreign keys (docs/design.md, "Foreign
+ * keys"), and its rows are copies of rows the original already holds under the same keys: a check
+ * would only take shared locks on the parents' rows — contention with the application — and could
+ * refuse a row whose parent the application deleted after the original's row was read, which the
+ * binlog then deletes from the ghost too.
+ */
+export function ghostWriterSetup(): readonly Statement[] {
+  return [readCommitted(), stmt('SET SESSION foreign_key_checks = 0')];
+}

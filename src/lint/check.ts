@@ -11,7 +11,8 @@ import type { AlgorithmTrial, TableSize } from './live/trial.js';
  * The settings a check reads: a migration passes its whole MigrationConfig, `oschange lint` only
  * what it knows (the table, where it connected). Add a field here when a check needs one.
  */
-export type CheckConfig = Pick<MigrationConfig, 'database' | 'table' | 'connection' | 'throttleControlReplicas'>;
+export type CheckConfig = Pick<MigrationConfig, 'database' | 'table' | 'connection' | 'throttleControlReplicas'> &
+  Partial<Pick<MigrationConfig, 'includeTriggers' | 'alterForeignKeysMethod' | 'discardForeignKeys' | 'okToDropTable'>>;
 
 /** What every check may look at. Checks only read; they never change the server. */
 export interface ServerContext {

@@ -3,7 +3,8 @@ import { binlogSettings } from './checks/binlog-settings.js';
 import { privileges } from './checks/privileges.js';
 import { newUniqueKeys } from './checks/new-unique-keys.js';
 import { valuesFit } from './checks/values-fit.js';
-import { hasUniqueKey, innodbOnly, noForeignKeys, noTriggers, readableColumnTypes } from './checks/table-shape.js';
+import { hasUniqueKey, innodbOnly, readableColumnTypes } from './checks/table-shape.js';
+import { foreignKeysHandled, triggersHandled, triggersMovable } from './checks/triggers-and-keys.js';
 import { addForeignKey } from './rules/add-foreign-key.js';
 import { addUniqueKey } from './rules/add-unique-key.js';
 import { algorithmLockClause } from './rules/algorithm-lock-clause.js';
@@ -36,10 +37,11 @@ export const CHECKS: readonly Check[] = [
   // the original table
   innodbOnly,
   hasUniqueKey,
-  noForeignKeys,
-  noTriggers,
+  triggersHandled,
   readableColumnTypes,
   // the original's rows against the altered shape
+  foreignKeysHandled,
+  triggersMovable,
   newUniqueKeys,
   valuesFit,
   // lint rules: the statements (and the table's shape, with a server)

@@ -1,3 +1,4 @@
+import { foreignKeyChecksOff } from '../sql/foreign-keys.js';
 import type { MigrationConfig } from '../config.js';
 import { isMemberType } from '../copy/copier.js';
 import type { Connection } from '../db/connect.js';
@@ -41,9 +42,12 @@ export async function verifyPhase(o: {
   state.verifyRepairs = 0;
   const keyIndex = plan.sharedKey.originalIndex;
   const key = { indexName: keyIndex.name, columns: keyIndex.columns, byNumber: plan.keyTypes.map(isMemberType) };
+  // Repairs write the ghost: without foreign key checks, as the copy's (src/db/session.ts, ghostWriterSetup).
+  const ghostConn = await o.open();
+  await ghostConn.query(foreignKeyChecksOff().sql);
   const common = {
     conn: await o.open(),
-    ghostConn: await o.open(),
+    ghostConn,
     version: o.version,
     database: config.database,
     table: config.table,

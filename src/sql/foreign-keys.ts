@@ -68,6 +68,11 @@ export function foreignKeyChecksOff(): Statement {
   return stmt('SET SESSION foreign_key_checks = 0');
 }
 
+/** Back to the server's behaviour, after foreignKeyChecksOff on a session that goes on to other work. */
+export function foreignKeyChecksOn(): Statement {
+  return stmt('SET SESSION foreign_key_checks = 1');
+}
+
 /**
  * pt-osc's convention for a constraint's second name: a leading underscore added, or taken away when
  * there is one, so repeated migrations alternate between two names.

@@ -32,33 +32,6 @@ export const hasUniqueKey: Check = {
   },
 };
 
-/**
- * Foreign keys are refused for now: a swap would leave child tables pointing at the old table
- * (or the ghost's constraints would need new names). gh-ost refuses them too.
- */
-export const noForeignKeys: Check = {
-  id: 'no-foreign-keys',
-  scope: 'table',
-  describe: 'the table has no foreign keys, in either direction',
-  run(ctx) {
-    const fk = ctx.table.foreignKeys[0];
-    if (fk === undefined) return [];
-    const role = fk.childTable === ctx.config.table ? `references ${fk.parentTable}` : `is referenced by ${fk.childTable}`;
-    return refuse(this.id, 'FOREIGN_KEYS', `table ${name(ctx)} ${role} through foreign key ${fk.name}; tables with a foreign key are not supported yet`);
-  },
-};
-
-/** Triggers are refused for now: they would not follow the swap, and would fire twice on the copy. */
-export const noTriggers: Check = {
-  id: 'no-triggers',
-  scope: 'table',
-  describe: 'the table has no triggers',
-  run(ctx) {
-    if (ctx.table.triggers.length === 0) return [];
-    return refuse(this.id, 'TRIGGERS', `table ${name(ctx)} has trigger ${ctx.table.triggers.join(', ')}; tables with triggers are not supported yet`);
-  },
-};
-
 /** Column types the binlog reader cannot decode yet: refused before anything is created. */
 const UNSUPPORTED_TYPES = new Set(['vector']);
 

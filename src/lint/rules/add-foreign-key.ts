@@ -6,8 +6,8 @@ import { actionText, finding, tableChange } from './common.js';
 /**
  * ADD FOREIGN KEY on an existing table. Error: with foreign_key_checks on, MySQL adds it only by a
  * table copy that blocks writes, checking every row; from then on every write of the child takes
- * shared locks on parent rows; and online schema change tools (oschange, gh-ost) refuse tables with
- * foreign keys, so every later change of the table is a blocking ALTER. A new table's foreign keys
+ * shared locks on parent rows; and every later online migration of the table (or its parent) has to
+ * carry the key across its swap, at a cost (gh-ost refuses such tables). A new table's foreign keys
  * are silent: it has no rows and no later migrations yet.
  * https://dev.mysql.com/doc/refman/9.4/en/innodb-online-ddl-operations.html#online-ddl-foreign-key-operations
  */
@@ -15,7 +15,7 @@ export const addForeignKey: Check = {
   id: 'add-foreign-key',
   scope: 'statement',
   severity: 'error',
-  describe: 'ADD FOREIGN KEY: a blocking, checking copy, parent rows locked by every write, and no more online migrations of the table',
+  describe: 'ADD FOREIGN KEY: a blocking, checking copy, parent rows locked by every write, and harder online migrations of the table',
   run(ctx) {
     const change = tableChange(ctx);
     if (change === undefined || change.isNew) return [];
@@ -32,8 +32,8 @@ export const addForeignKey: Check = {
           this.id,
           'error',
           'ADD_FOREIGN_KEY',
-          `a FOREIGN KEY${a.name === undefined ? '' : ` ${a.name}`} (${a.columns.join(', ')}) → ${a.parentTable} is added to ${tableRef(table)}: a blocking copy that checks every row, shared locks on ${a.parentTable} for every later write, and no more online migrations of ${table.name}`,
-          `MySQL adds a foreign key by copying the table (writes blocked) unless foreign_key_checks is off; afterwards each insert or update of ${table.name} locks the ${a.parentTable} row it points to; and oschange, like gh-ost, refuses tables with foreign keys, so later changes of ${table.name} become blocking ALTERs.`,
+          `a FOREIGN KEY${a.name === undefined ? '' : ` ${a.name}`} (${a.columns.join(', ')}) → ${a.parentTable} is added to ${tableRef(table)}: a blocking copy that checks every row, shared locks on ${a.parentTable} for every later write, and harder online migrations of ${table.name}`,
+          `MySQL adds a foreign key by copying the table (writes blocked) unless foreign_key_checks is off; afterwards each insert or update of ${table.name} locks the ${a.parentTable} row it points to; and every later online migration of ${table.name} (or of ${a.parentTable}) must carry the key across its swap (oschange: the key under a second name; for the parent, --alter-foreign-keys-method with its costs), where gh-ost refuses the table outright.`,
           [
             `Consider checking the relation in the application instead; most large MySQL deployments do.`,
             ...(indexed ? [] : [`If you keep it, index the column first, online: ${oschangeRun({ table, database: ctx.database, alter: `ADD INDEX (${cols.join(', ')})` })}`]),

@@ -6,7 +6,7 @@ describe('add-foreign-key', () => {
   it('fires on ADD FOREIGN KEY: index first, find orphans, add it without a copy', async () => {
     const [f] = await findings(addForeignKey, 'ALTER TABLE orders ADD CONSTRAINT fk_user FOREIGN KEY (user_id) REFERENCES users (id) ON DELETE CASCADE', { database: 'app' });
     expect(f?.message).toBe(
-      'a FOREIGN KEY fk_user (user_id) → users is added to orders: a blocking copy that checks every row, shared locks on users for every later write, and no more online migrations of orders',
+      'a FOREIGN KEY fk_user (user_id) → users is added to orders: a blocking copy that checks every row, shared locks on users for every later write, and harder online migrations of orders',
     );
     expect(f?.steps).toEqual([
       'Consider checking the relation in the application instead; most large MySQL deployments do.',

@@ -38,7 +38,7 @@ describe('oschange lint, without a server', () => {
       '  warning  combine-alters: users is altered again (first at migrations/0001_users.sql:2): an ALTER that is not instant copies the whole table, so do both in one',
       '',
       'oschange lint: 3 statements checked (static rules only): 1 error, 1 warning, no notes.',
-      'Without a server these did not run: innodb-only, has-unique-key, no-foreign-keys, no-triggers, readable-column-types, new-unique-keys, values-fit, narrower-type, alter-algorithm, copy-estimate, column-still-used, pk-near-max (connect with --host … to run them).',
+      'Without a server these did not run: innodb-only, has-unique-key, triggers, readable-column-types, foreign-keys, triggers-movable, new-unique-keys, values-fit, narrower-type, alter-algorithm, copy-estimate, column-still-used, pk-near-max (connect with --host … to run them).',
     ]);
     expect(r.out).toContain('           why: Every ALTER that is not instant rebuilds the table: two ALTERs cost twice the time, the I/O and the replica lag of one.');
     expect(r.out).toContain('             2. Deploy code that writes status in every INSERT.');
