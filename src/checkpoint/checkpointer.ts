@@ -12,7 +12,7 @@ export interface CheckpointerOptions {
   /** The checkpoint table `_T_ghk`. */
   readonly table: string;
   /** What the migration is (constant for its life). */
-  readonly identity: Pick<Checkpoint, 'alter' | 'originalSchema' | 'ghostSchema'>;
+  readonly identity: Pick<Checkpoint, 'alter' | 'originalSchema' | 'ghostSchema' | 'oldTable'>;
   readonly state: MigrationState;
   readonly intervalMs: number;
   readonly log: Logger;

@@ -60,8 +60,10 @@ export async function decideResume(o: ResumeOptions): Promise<ResumeDecision> {
   if (!(await exists(names.ghost))) {
     // The ghost is gone: either the swap completed (the table now has the ghost's schema) or
     // someone dropped it.
-    if ((await exists(names.old)) && (await exists(names.original))) {
-      const [now, old] = await Promise.all([schemaFingerprint(conn, database, names.original), schemaFingerprint(conn, database, names.old)]);
+    // The old table under the name the interrupted run gave it (--timestamp-old-table stamps it per run).
+    const oldTable = checkpoint.oldTable ?? names.old;
+    if ((await exists(oldTable)) && (await exists(names.original))) {
+      const [now, old] = await Promise.all([schemaFingerprint(conn, database, names.original), schemaFingerprint(conn, database, oldTable)]);
       if (now === checkpoint.ghostSchema && old === checkpoint.originalSchema) return { kind: 'completed', checkpoint };
     }
     throw refuse('RESUME_NO_GHOST', `--resume: the ghost table ${database}.${names.ghost} is gone, and ${where} does not have the new schema: ${START_OVER}`);

@@ -21,6 +21,8 @@ export interface Checkpoint {
   readonly rowsCopied: number;
   /** Every binlog event before this position is in the ghost table; a transaction boundary. */
   readonly position: BinlogPosition;
+  /** The old table's name after the swap (`_T_del`, or stamped with --timestamp-old-table); undefined when not saved. */
+  readonly oldTable?: string | undefined;
 }
 
 export interface SavedCheckpoint extends Checkpoint {
@@ -38,6 +40,7 @@ export async function saveCheckpoint(conn: Connection, database: string, table: 
     rowsCopied: cp.rowsCopied,
     binlogFile: cp.position.file,
     binlogPos: cp.position.position,
+    oldTable: cp.oldTable ?? null,
   });
   await conn.query(s.sql, [...s.params]);
 }
@@ -66,6 +69,7 @@ export async function loadCheckpoint(conn: Connection, database: string, table: 
     rowsCopied: Number(row['rows_copied']),
     position: { file: text('binlog_file'), position: Number(row['binlog_pos']) },
     ageSeconds: Number(row['age_seconds']),
+    oldTable: optional('old_table'),
   };
 }
 

@@ -12,8 +12,12 @@ export interface Blocker {
   readonly host: string;
   readonly seconds: number;
   readonly command: string;
+  /** What the server says the session is doing (empty while it sleeps). */
+  readonly state: string;
   readonly info: string | null;
   readonly lockType: string;
+  /** Waiting for its lock rather than holding it (performance_schema only). */
+  readonly pending: boolean;
 }
 
 /**
@@ -30,7 +34,7 @@ export async function findBlockerSource(conn: Connection, flavor: 'mysql' | 'mar
   if (flavor === 'mariadb' && Number(await queryValue(conn, metadataLockInfoPlugin().sql).catch(() => 0)) > 0) return 'metadata_lock_info';
   const how =
     flavor === 'mysql'
-      ? "start the server with performance_schema=ON (the wait/lock/metadata/sql/mdl instrument is on by default) and grant SELECT on performance_schema.metadata_locks and performance_schema.threads"
+      ? "start the server with performance_schema=ON (its wait/lock/metadata/sql/mdl instrument is on by default), and grant SELECT on performance_schema.setup_instruments, performance_schema.metadata_locks and performance_schema.threads"
       : "load the metadata_lock_info plugin (INSTALL SONAME 'metadata_lock_info'), or start the server with performance_schema=ON and performance-schema-instrument='wait/lock/metadata/sql/mdl=ON'";
   throw new OschangeError('NO_LOCK_INFO', `--force-kill-blockers-after needs to see who holds a lock on the table, and this server does not show it: ${how}`, { exitCode: ExitCode.usage });
 }
@@ -43,8 +47,10 @@ export async function lockHolders(conn: Connection, source: BlockerSource, datab
     host: String(r['host'] ?? ''),
     seconds: Number(r['seconds'] ?? 0),
     command: String(r['command'] ?? ''),
+    state: String(r['state'] ?? ''),
     info: r['info'] === null || r['info'] === undefined ? null : String(r['info']),
     lockType: String(r['lock_type'] ?? ''),
+    pending: String(r['lock_status'] ?? '') === 'PENDING',
   }));
 }
 
@@ -60,18 +66,20 @@ export async function killBlockers(o: {
   database: string;
   table: string;
   exclude: ReadonlySet<number>;
+  /** How long the cut-over's lock has waited: a session waiting for longer queued before it. */
+  waitedSeconds: number;
   log: Logger;
   stillWaiting: () => boolean;
 }): Promise<Blocker[]> {
   const own = Number(await queryValue(o.conn, 'SELECT CONNECTION_ID()'));
-  const blockers = (await lockHolders(o.conn, o.source, o.database, o.table)).filter((b) => !o.exclude.has(b.id) && b.id !== own);
-  const unique = [...new Map(blockers.map((b) => [b.id, b])).values()];
+  const unique = blockersToKill(await lockHolders(o.conn, o.source, o.database, o.table), { exclude: new Set([...o.exclude, own]), waitedSeconds: o.waitedSeconds });
   const killed: Blocker[] = [];
   for (const b of unique) {
     if (!o.stillWaiting()) break;
+    const query = b.info === null ? null : b.info.slice(0, 200);
     o.log.warn(
-      { id: b.id, user: b.user, host: b.host, seconds: b.seconds, command: b.command, info: b.info, lock: b.lockType },
-      `killing session ${b.id} (${b.user}@${b.host}, ${b.command} for ${b.seconds}s${b.info === null ? '' : `: ${b.info.slice(0, 200)}`}): it holds a lock on ${o.database}.${o.table} that blocks the cut-over`,
+      { id: b.id, user: b.user, host: b.host, seconds: b.seconds, command: b.command, state: b.state, info: query, lock: b.lockType },
+      `killing session ${b.id} (${b.user}@${b.host}, ${b.command}${b.state === '' ? '' : `, ${b.state}`} for ${b.seconds}s${query === null ? '' : `: ${query}`}): it ${b.pending ? 'waits, queued before the cut-over, for' : 'holds'} a lock on ${o.database}.${o.table} that blocks the cut-over`,
     );
     try {
       await o.conn.query(killConnection(b.id).sql);
@@ -82,4 +90,22 @@ export async function killBlockers(o: {
     }
   }
   return killed;
+}
+
+/**
+ * A waiting request of these kinds is granted before the cut-over's LOCK TABLES … WRITE
+ * (SHARED_NO_READ_WRITE) once the holders go; a waiting read or write is not, and is left alone.
+ * https://dev.mysql.com/doc/refman/9.4/en/metadata-locking.html
+ */
+const AHEAD_WHEN_WAITING = new Set(['EXCLUSIVE', 'SHARED_NO_READ_WRITE', 'SHARED_NO_WRITE']);
+
+/**
+ * Whom the cut-over kills, each once: every session holding a lock on the table, and every session
+ * whose exclusive-kind request queued before the cut-over's (its statement has run for longer than
+ * the cut-over's lock has waited: the server counts whole seconds, so a tie is left alone) — never
+ * one of `exclude` (oschange's own).
+ */
+export function blockersToKill(found: readonly Blocker[], o: { readonly exclude: ReadonlySet<number>; readonly waitedSeconds: number }): Blocker[] {
+  const chosen = found.filter((b) => !o.exclude.has(b.id) && (!b.pending || (AHEAD_WHEN_WAITING.has(b.lockType) && b.seconds > o.waitedSeconds)));
+  return [...new Map(chosen.map((b) => [b.id, b])).values()];
 }

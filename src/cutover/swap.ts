@@ -42,6 +42,8 @@ export interface CutOverOptions {
    * are named in the log and killed (blockers.ts).
    */
   readonly killBlockers?: BlockerSource;
+  /** The migration's other sessions (applier, heartbeat, …): never killed as blockers. */
+  readonly ownSessions?: ReadonlySet<number>;
 }
 
 export interface CutOverResult {
@@ -103,7 +105,7 @@ export async function swapTables(o: CutOverOptions): Promise<CutOverResult> {
 
     if (method === 'rename') await lockConn.query(createSentry(database, names.sentry).sql);
     const lockTables = method === 'rename' ? [names.original, names.sentry] : [names.original];
-    await takeLock(o, lockConn, lockTablesWrite(database, lockTables).sql, new Set([lockId, renameId]));
+    await takeLock(o, lockConn, lockTablesWrite(database, lockTables).sql, new Set([lockId, renameId, ...(o.ownSessions ?? [])]));
     locked = true;
     lockedAt = o.now();
     o.log.info({ table: names.original }, 'original table locked for cut-over');
@@ -193,7 +195,7 @@ async function takeLock(o: CutOverOptions, lockConn: Connection, sql: string, ou
   // finishes by then); whoever still holds the table after that is what it waits behind.
   const killing = (async () => {
     await sleep(o.lockTimeoutSeconds * 500, undefined, { signal: granted.signal });
-    await killBlockers({ source: o.killBlockers as BlockerSource, conn: o.control, database: o.database, table: o.names.original, exclude: ours, log: o.log, stillWaiting: () => !done });
+    await killBlockers({ source: o.killBlockers as BlockerSource, conn: o.control, database: o.database, table: o.names.original, exclude: ours, waitedSeconds: o.lockTimeoutSeconds / 2, log: o.log, stillWaiting: () => !done });
   })().catch((e: unknown) => {
     if (!granted.signal.aborted) o.log.error({ err: describeError(e) }, 'could not kill the sessions blocking the cut-over');
   });

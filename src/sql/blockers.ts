@@ -9,19 +9,22 @@ import { stmt, type Statement } from './quote.js';
  */
 export type LockInfoSource = 'performance_schema' | 'metadata_lock_info';
 
-/** Sessions holding a granted metadata lock on the table, with what they are doing. */
+/**
+ * Sessions holding a metadata lock on the table — and, where the server shows them (performance_schema),
+ * sessions waiting for one — with what they are doing. METADATA_LOCK_INFO lists granted locks only.
+ */
 export function tableLockHolders(source: LockInfoSource, database: string, table: string): Statement {
   if (source === 'performance_schema') {
     return stmt(
       'SELECT t.PROCESSLIST_ID AS id, t.PROCESSLIST_USER AS user, t.PROCESSLIST_HOST AS host, t.PROCESSLIST_TIME AS seconds, ' +
-        't.PROCESSLIST_COMMAND AS command, t.PROCESSLIST_INFO AS info, ml.LOCK_TYPE AS lock_type ' +
+        't.PROCESSLIST_COMMAND AS command, t.PROCESSLIST_STATE AS state, t.PROCESSLIST_INFO AS info, ml.LOCK_TYPE AS lock_type, ml.LOCK_STATUS AS lock_status ' +
         'FROM performance_schema.metadata_locks ml JOIN performance_schema.threads t ON t.THREAD_ID = ml.OWNER_THREAD_ID ' +
-        "WHERE ml.OBJECT_TYPE = 'TABLE' AND ml.OBJECT_SCHEMA = ? AND ml.OBJECT_NAME = ? AND ml.LOCK_STATUS = 'GRANTED' AND t.PROCESSLIST_ID IS NOT NULL",
+        "WHERE ml.OBJECT_TYPE = 'TABLE' AND ml.OBJECT_SCHEMA = ? AND ml.OBJECT_NAME = ? AND ml.LOCK_STATUS IN ('GRANTED', 'PENDING') AND t.PROCESSLIST_ID IS NOT NULL",
       [database, table],
     );
   }
   return stmt(
-    'SELECT m.THREAD_ID AS id, p.USER AS user, p.HOST AS host, p.TIME AS seconds, p.COMMAND AS command, p.INFO AS info, m.LOCK_MODE AS lock_type ' +
+    "SELECT m.THREAD_ID AS id, p.USER AS user, p.HOST AS host, p.TIME AS seconds, p.COMMAND AS command, p.STATE AS state, p.INFO AS info, m.LOCK_MODE AS lock_type, 'GRANTED' AS lock_status " +
       'FROM information_schema.METADATA_LOCK_INFO m JOIN information_schema.PROCESSLIST p ON p.ID = m.THREAD_ID ' +
       'WHERE m.TABLE_SCHEMA = ? AND m.TABLE_NAME = ?',
     [database, table],

@@ -19,6 +19,7 @@ export function createCheckpointTable(database: string, table: string): Statemen
   ${quoteId('rows_copied')} BIGINT UNSIGNED NOT NULL DEFAULT 0,
   ${quoteId('binlog_file')} VARCHAR(512) CHARACTER SET utf8mb4 NOT NULL,
   ${quoteId('binlog_pos')} BIGINT UNSIGNED NOT NULL,
+  ${quoteId('old_table')} VARCHAR(64) CHARACTER SET utf8mb4 NULL,
   ${quoteId('updated_at')} TIMESTAMP(6) NOT NULL DEFAULT CURRENT_TIMESTAMP(6) ON UPDATE CURRENT_TIMESTAMP(6),
   PRIMARY KEY (${quoteId('id')})
 ) ENGINE=InnoDB COMMENT='oschange checkpoint'`,
@@ -35,9 +36,11 @@ export interface CheckpointRow {
   readonly rowsCopied: number;
   readonly binlogFile: string;
   readonly binlogPos: number;
+  /** The old table's name after the swap (--timestamp-old-table stamps it per run): a resume keeps it. */
+  readonly oldTable: string | null;
 }
 
-const COLUMNS = ['alter_statement', 'original_schema', 'ghost_schema', 'copy_range', 'copied_up_to', 'copy_done', 'rows_copied', 'binlog_file', 'binlog_pos'] as const;
+const COLUMNS = ['alter_statement', 'original_schema', 'ghost_schema', 'copy_range', 'copied_up_to', 'copy_done', 'rows_copied', 'binlog_file', 'binlog_pos', 'old_table'] as const;
 
 /** Writes the one checkpoint row (replacing the previous one). */
 export function writeCheckpoint(database: string, table: string, row: CheckpointRow): Statement {
@@ -51,6 +54,7 @@ export function writeCheckpoint(database: string, table: string, row: Checkpoint
     row.rowsCopied,
     row.binlogFile,
     row.binlogPos,
+    row.oldTable,
   ]);
 }
 

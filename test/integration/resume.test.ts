@@ -1,12 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { connect, queryRows, type Connection } from '../../src/db/connect.js';
-import { silentLogger } from '../../src/log.js';
-import { runMigration } from '../../src/migrator.js';
 import { seedUsers } from '../../src/sandbox/seed.js';
 import { tableChecksum } from '../../src/sql/checksum.js';
-import type { MigrationState } from '../../src/state.js';
-import { configFromFlags } from '../helpers/migration.js';
-import { waitUntil } from '../helpers/processes.js';
+import { configFromFlags, runTestMigration } from '../helpers/migration.js';
 import { freshDatabase, label, testServers } from '../helpers/servers.js';
 
 const COLUMNS = ['id', 'email', 'name', 'score', 'balance', 'created_at', 'updated_at', 'bio'];
@@ -24,21 +20,8 @@ describe.each(testServers().map((s) => [label(s), s] as const))('--resume on %s'
     (await queryRows(admin, 'SELECT TABLE_NAME FROM information_schema.TABLES WHERE TABLE_SCHEMA = ?', [db.name])).map((r) => String(r['TABLE_NAME'])).sort();
   const migrate = async (alter: string, extra: string[], o: { stopAfterRows?: number } = {}) => {
     const config = configFromFlags(db.app, db.name, 'users', alter, ['--chunk-size', '100', '--serve-socket-file', `/tmp/oschange-resume-${server.name}-${process.pid}.sock`, ...extra]);
-    const out: string[] = [];
-    const stop = new AbortController();
-    let state: MigrationState | undefined;
-    const running = runMigration({ config, log: silentLogger(), out: (l) => out.push(l), signal: stop.signal, observe: (s) => (state = s) });
-    if (o.stopAfterRows !== undefined) {
-      const rows = o.stopAfterRows;
-      // With the copy under way (a stopped run saves its last checkpoint as it stops).
-      await waitUntil(() => (state?.rowsCopied ?? 0) >= rows, 30_000, 'the copy to get going');
-      stop.abort();
-    }
-    const outcome = await running.then(
-      () => undefined,
-      (e: unknown) => e,
-    );
-    return { out, error: outcome instanceof Error ? outcome : undefined };
+    // With the copy under way when stopped (a stopped run saves its last checkpoint as it stops).
+    return runTestMigration(config, o);
   };
 
   beforeAll(async () => {

@@ -3,7 +3,7 @@ import { decodeKey, encodeKey } from '../../src/checkpoint/key-codec.js';
 import { fingerprintOf } from '../../src/checkpoint/store.js';
 import { isTransientError } from '../../src/db/transient.js';
 import { OschangeError } from '../../src/errors.js';
-import { tableNames } from '../../src/inspect/names.js';
+import { tableNames, timestampedOldTable } from '../../src/inspect/names.js';
 import { readCheckpoint, writeCheckpoint } from '../../src/sql/checkpoint.js';
 import { NumericLiteral } from '../../src/sql/literals.js';
 import { MigrationState } from '../../src/state.js';
@@ -38,20 +38,34 @@ describe('checkpoint SQL', () => {
       rowsCopied: 10,
       binlogFile: 'binlog.000003',
       binlogPos: 4711,
+      oldTable: '_t_20261201034335_del',
     });
     expect(s.sql).toBe(
-      'REPLACE INTO `a``b`.`_t_ghk` (`id`, `alter_statement`, `original_schema`, `ghost_schema`, `copy_range`, `copied_up_to`, `copy_done`, `rows_copied`, `binlog_file`, `binlog_pos`) VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
+      'REPLACE INTO `a``b`.`_t_ghk` (`id`, `alter_statement`, `original_schema`, `ghost_schema`, `copy_range`, `copied_up_to`, `copy_done`, `rows_copied`, `binlog_file`, `binlog_pos`, `old_table`) VALUES (1, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)',
     );
-    expect(s.params).toEqual(['ADD COLUMN c INT', 'o'.repeat(64), 'g'.repeat(64), null, '[{"n":5}]', 0, 10, 'binlog.000003', 4711]);
+    expect(s.params).toEqual(['ADD COLUMN c INT', 'o'.repeat(64), 'g'.repeat(64), null, '[{"n":5}]', 0, 10, 'binlog.000003', 4711, '_t_20261201034335_del']);
   });
   it('reads it back with its age', () => {
     expect(readCheckpoint('db', '_t_ghk').sql).toBe(
-      'SELECT `alter_statement`, `original_schema`, `ghost_schema`, `copy_range`, `copied_up_to`, `copy_done`, `rows_copied`, `binlog_file`, `binlog_pos`, ' +
+      'SELECT `alter_statement`, `original_schema`, `ghost_schema`, `copy_range`, `copied_up_to`, `copy_done`, `rows_copied`, `binlog_file`, `binlog_pos`, `old_table`, ' +
         'TIMESTAMPDIFF(SECOND, `updated_at`, CURRENT_TIMESTAMP(6)) AS `age_seconds` FROM `db`.`_t_ghk` WHERE `id` = 1',
     );
   });
   it('is named _T_ghk', () => {
     expect(tableNames('users').checkpoint).toBe('_users_ghk');
+  });
+  it('keeps the old table as _T_del, or stamped with the start in UTC (--timestamp-old-table)', () => {
+    expect(tableNames('users').old).toBe('_users_del');
+    const old = timestampedOldTable('users', Date.UTC(2026, 0, 2, 3, 4, 5));
+    expect(old).toBe('_users_20260102030405_del');
+    expect(tableNames('users', { old }).old).toBe('_users_20260102030405_del');
+  });
+  it('refuses a table whose stamped old table would pass 64 characters, naming both names', () => {
+    const t = 'x'.repeat(45);
+    expect(tableNames(t).old).toBe(`_${t}_del`);
+    expect(() => tableNames(t, { old: timestampedOldTable(t, Date.UTC(2026, 0, 2, 3, 4, 5)) })).toThrow(
+      `table name ${t} is too long: its helper table _${t}_20260102030405_del would exceed MySQL's 64-character limit (with --timestamp-old-table; without it the old table is _${t}_del, 50 characters)`,
+    );
   });
 });
 

@@ -99,8 +99,18 @@ describe('foreign key SQL', () => {
 describe('cut-over SQL', () => {
   it('reads who holds a lock on the table from either source, and kills by a whole number only', () => {
     expect(tableLockHolders('performance_schema', 'app', 'users').params).toEqual(['app', 'users']);
-    expect(tableLockHolders('performance_schema', 'app', 'users').sql).toMatch(/FROM performance_schema\.metadata_locks ml JOIN performance_schema\.threads t .*LOCK_STATUS = 'GRANTED'/);
-    expect(tableLockHolders('metadata_lock_info', 'app', 'users').sql).toMatch(/FROM information_schema\.METADATA_LOCK_INFO m JOIN information_schema\.PROCESSLIST p/);
+    expect(tableLockHolders('performance_schema', 'app', 'users').sql).toBe(
+      'SELECT t.PROCESSLIST_ID AS id, t.PROCESSLIST_USER AS user, t.PROCESSLIST_HOST AS host, t.PROCESSLIST_TIME AS seconds, ' +
+        't.PROCESSLIST_COMMAND AS command, t.PROCESSLIST_STATE AS state, t.PROCESSLIST_INFO AS info, ml.LOCK_TYPE AS lock_type, ml.LOCK_STATUS AS lock_status ' +
+        'FROM performance_schema.metadata_locks ml JOIN performance_schema.threads t ON t.THREAD_ID = ml.OWNER_THREAD_ID ' +
+        "WHERE ml.OBJECT_TYPE = 'TABLE' AND ml.OBJECT_SCHEMA = ? AND ml.OBJECT_NAME = ? AND ml.LOCK_STATUS IN ('GRANTED', 'PENDING') AND t.PROCESSLIST_ID IS NOT NULL",
+    );
+    expect(tableLockHolders('metadata_lock_info', 'app', 'users').sql).toBe(
+      "SELECT m.THREAD_ID AS id, p.USER AS user, p.HOST AS host, p.TIME AS seconds, p.COMMAND AS command, p.STATE AS state, p.INFO AS info, m.LOCK_MODE AS lock_type, 'GRANTED' AS lock_status " +
+        'FROM information_schema.METADATA_LOCK_INFO m JOIN information_schema.PROCESSLIST p ON p.ID = m.THREAD_ID ' +
+        'WHERE m.TABLE_SCHEMA = ? AND m.TABLE_NAME = ?',
+    );
+    expect(tableLockHolders('metadata_lock_info', 'app', 'users').params).toEqual(['app', 'users']);
     expect(killConnection(42).sql).toBe('KILL CONNECTION 42');
     expect(() => killConnection(0)).toThrow();
     expect(() => killConnection(1.5)).toThrow();
