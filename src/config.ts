@@ -33,6 +33,12 @@ export interface MigrationConfig {
   readonly initiallyDropGhostTable: boolean;
   readonly initiallyDropOldTable: boolean;
   readonly okToDropTable: boolean;
+  /**
+   * --keep-reverse-sync: after the swap, record the cut-over's binlog position (`_T_ghr`) and keep
+   * replaying the table's writes into the old table for this long, so `oschange revert` can swap it
+   * back (src/revert/); undefined = off.
+   */
+  readonly keepReverseSyncMs?: number | undefined;
   /** Go on with an interrupted migration from its checkpoint. */
   readonly resume: boolean;
   /** Compare original and ghost before the cut-over (and repair differing chunks). */
@@ -91,11 +97,34 @@ export interface MigrationConfig {
   readonly historySchema: string | undefined;
   /** How progress is shown: a bar on a terminal (auto), always the bar, or the plain status line. */
   readonly progress: 'auto' | 'bar' | 'plain';
+  /** --include-triggers: the table's triggers move to the new table inside the cut-over lock. */
+  readonly includeTriggers: boolean;
+  /** --alter-foreign-keys-method: how child tables' foreign keys follow the swap; undefined = refuse a table with children. */
+  readonly alterForeignKeysMethod: ForeignKeysMethod | undefined;
+  /** --discard-foreign-keys: the new table does not get the table's own foreign keys. */
+  readonly discardForeignKeys: boolean;
   /** ANALYZE TABLE the ghost before the cut-over (gh-ost's --analyze-ghost-table-before-cutover). */
   readonly analyzeGhostTableBeforeCutOver: boolean;
   /** Lines about gh-ost flags given that do not apply to oschange (printed before the plan). */
   readonly notes: readonly string[];
+  // --- cut-over under pressure, and statements (issue 14)
+  /**
+   * --force-kill-blockers-after N: after N cut-over attempts whose lock timed out, later attempts kill
+   * the sessions holding a lock on the table (src/cutover/blockers.ts); undefined = never.
+   */
+  readonly forceKillBlockersAfter: number | undefined;
+  /** --timestamp-old-table: the old table is `_T_<yyyymmddhhmmss>_del` (UTC, the migration's start). */
+  readonly timestampOldTable: boolean;
+  /** --statement as given (CREATE INDEX …), when the migration came from one; `alter` holds it as an ALTER TABLE. */
+  readonly statement: string | undefined;
 }
+
+/**
+ * pt-osc's names: `rebuild_constraints` re-points each child's key at the new table right after the
+ * swap; `drop_swap` drops the old table inside the cut-over lock (children's keys name the table, so
+ * they hold on the new one); `none` leaves them on the old table (docs/design.md, "Foreign keys").
+ */
+export type ForeignKeysMethod = 'rebuild_constraints' | 'drop_swap' | 'none';
 
 export const DEFAULTS = {
   chunkSize: 1000,

@@ -8,8 +8,10 @@ import { describeVersion, parseServerVersion } from './db/flavor.js';
 import { resolvePrimary } from './db/primary.js';
 import { isTransientError } from './db/transient.js';
 import { describeError, ExitCode, OschangeError } from './errors.js';
-import { createGhostAndPlan } from './inspect/plan.js';
-import { tableNames } from './inspect/names.js';
+import { createGhostAndPlan, swapMethod } from './inspect/plan.js';
+import { tableNames, type TableNames } from './inspect/names.js';
+import { runNames } from './migration/run-names.js';
+import { findBlockerSource } from './cutover/blockers.js';
 import { Hooks } from './hooks/hooks.js';
 import { startControlServer } from './control/server.js';
 import { readTokenFile } from './control/token-file.js';
@@ -17,8 +19,10 @@ import { panicError } from './throttle/panic-watch.js';
 import { defaultSocketPath } from './control/socket-path.js';
 import { migrationTarget } from './control/migration-target.js';
 import { runAttempt, type AttemptStart, type CutOverGate } from './migration/attempt.js';
+import { settleChildren } from './cutover/children.js';
 import { instantFirst } from './migration/instant-first.js';
 import { dropLeftoverSentry, finishCompletedSwap, fromCheckpoint } from './migration/recovery.js';
+import { recoverTriggersFromGhost } from './cutover/triggers.js';
 import type { MigrationDeps, MigrationResult } from './migration/types.js';
 import { reconnect } from './migration/reconnect.js';
 import { createChangelogTable } from './sql/changelog.js';
@@ -29,6 +33,7 @@ import { MigrationState } from './state.js';
 import { statusIntervalMs, statusLine } from './status/format.js';
 import { describePlan } from './status/plan-report.js';
 import { WindowSchedule } from './schedule/window-schedule.js';
+import { keepReverseSync } from './revert/reverse-sync.js';
 
 export type { CutOverGate } from './migration/attempt.js';
 
@@ -63,6 +68,8 @@ export async function runMigration(deps: MigrationDeps): Promise<MigrationResult
   /** The tables were swapped: from here the table has its new schema, whatever happens next. */
   let swapped = false;
   const elapsed = (): number => now() - state.startedAtMs;
+  /** This run's table names, once known (the old table's may be stamped: --timestamp-old-table). */
+  let namesOfRun: TableNames | undefined;
 
   try {
     // Read first: a token file others can read stops the run before it touches the server.
@@ -80,7 +87,8 @@ export async function runMigration(deps: MigrationDeps): Promise<MigrationResult
     const endpoint = primary.endpoint;
     const where = `${endpoint.host}:${endpoint.port}`;
     log.info({ server: describeVersion(version), where }, 'connected');
-    const names = tableNames(config.table);
+    const names = await runNames({ conn: control, config, startedAtMs: state.startedAtMs });
+    namesOfRun = names;
     hooks = new Hooks({
       hooksPath: config.hooksPath,
       context: { database: config.database, table: config.table, ghostTable: names.ghost, oldTable: names.old, ddl: config.alter, host: where },
@@ -96,9 +104,12 @@ export async function runMigration(deps: MigrationDeps): Promise<MigrationResult
       const decision = await decideResume({ conn: control, database: config.database, names, alter: config.alter, log });
       if (decision.kind === 'completed') return await finishCompletedSwap({ deps, conn: control, names, state, hooks, elapsed });
       resumed = decision.checkpoint;
+      if (config.execute) await recoverTriggersFromGhost({ conn: control, database: config.database, original: config.table, ghost: names.ghost, log });
     }
 
-    const plan = await createGhostAndPlan({ conn: control, version, config, endpoint, where, log, resume: resumed !== undefined });
+    // --force-kill-blockers-after must see who holds the table's locks: refused now, not at the cut-over.
+    const blockerSource = config.forceKillBlockersAfter === undefined ? undefined : await findBlockerSource(control, version.flavor);
+    const plan = await createGhostAndPlan({ conn: control, version, config, endpoint, where, log, resume: resumed !== undefined, names });
     await hooks.run('validated');
     state.rowsEstimate = config.exactRowcount
       ? Number(await queryValue(control, countRows(config.database, config.table).sql))
@@ -157,13 +168,14 @@ export async function runMigration(deps: MigrationDeps): Promise<MigrationResult
     // --- prepare: changelog and checkpoint tables, and the binlog position taken before the
     // first chunk (docs/design.md rule 1) — or the checkpoint's, when resuming.
     state.phase = 'preparing';
-    let identity: Pick<Checkpoint, 'alter' | 'originalSchema' | 'ghostSchema'>;
+    let identity: Pick<Checkpoint, 'alter' | 'originalSchema' | 'ghostSchema' | 'oldTable'>;
     let start: AttemptStart;
     if (resumed === undefined) {
       await control.query(createChangelogTable(config.database, names.changelog).sql);
       await control.query(createCheckpointTable(config.database, names.checkpoint).sql);
       identity = {
         alter: config.alter,
+        oldTable: names.old,
         originalSchema: await schemaFingerprint(control, config.database, names.original),
         ghostSchema: await schemaFingerprint(control, config.database, names.ghost),
       };
@@ -171,7 +183,7 @@ export async function runMigration(deps: MigrationDeps): Promise<MigrationResult
       log.info({ position: formatPosition(position) }, 'binlog position taken before the copy');
       start = { position, range: undefined, copiedUpTo: undefined, copyDone: false };
     } else {
-      identity = { alter: resumed.alter, originalSchema: resumed.originalSchema, ghostSchema: resumed.ghostSchema };
+      identity = { alter: resumed.alter, originalSchema: resumed.originalSchema, ghostSchema: resumed.ghostSchema, oldTable: names.old };
       start = fromCheckpoint(resumed, state);
       state.rowsCopiedBefore = resumed.rowsCopied;
     }
@@ -201,6 +213,7 @@ export async function runMigration(deps: MigrationDeps): Promise<MigrationResult
           config, log, now, state, plan, endpoint, version, hooks, identity, start, firstAttempt, printStatus, abortMigration,
           signal: inner.signal,
           beforeCutOver: deps.beforeCutOver,
+          blockerSource,
         });
         swapped = true;
       } catch (err) {
@@ -229,6 +242,7 @@ export async function runMigration(deps: MigrationDeps): Promise<MigrationResult
             swapped = true;
           } else {
             await dropLeftoverSentry(conn, config.database, names, log);
+            await recoverTriggersFromGhost({ conn, database: config.database, original: config.table, ghost: names.ghost, log });
             start = fromCheckpoint(decision.checkpoint, state);
             log.info({ position: formatPosition(start.position), rowsCopied: decision.checkpoint.rowsCopied }, 'going on from the checkpoint');
           }
@@ -245,8 +259,21 @@ export async function runMigration(deps: MigrationDeps): Promise<MigrationResult
     // Past the point of no return a stop signal stops nothing: the cleanup runs on its own signal.
     const cleanup = await reconnect({ endpoint, timeoutMs: config.reconnectTimeoutMs, signal: AbortSignal.timeout(config.reconnectTimeoutMs + 1000), log });
     connections.push(cleanup);
-    await cleanup.query(dropTable(config.database, names.changelog).sql);
+    // Child tables' foreign keys, as --alter-foreign-keys-method says (docs/design.md, "Foreign keys").
+    const childrenNote = await settleChildren({
+      conn: cleanup,
+      database: config.database,
+      table: config.table,
+      old: names.old,
+      method: config.alterForeignKeysMethod,
+      children: plan.foreignKeys.children,
+      lockTimeoutSeconds: config.cutOverLockTimeoutSeconds,
+      log: log.child({ module: 'cutover' }),
+    });
     await cleanup.query(dropTable(config.database, names.checkpoint).sql);
+    // --keep-reverse-sync: the old table follows the new one for a while (src/revert/), with the changelog.
+    await keepReverseSync({ config, oldTable: names.old, conn: cleanup, endpoint, version, hooks, state, log, now, out, status: deps.status ?? out, signal: inner.signal });
+    await cleanup.query(dropTable(config.database, names.changelog).sql);
     if (config.okToDropTable) await cleanup.query(dropTable(config.database, names.old).sql);
     state.phase = 'done';
     printStatus();
@@ -260,7 +287,8 @@ export async function runMigration(deps: MigrationDeps): Promise<MigrationResult
             ? `checksum skipped (${state.verifySkipped}); `
             : '') +
         (lockMs === undefined ? 'lock time unknown (the connection was lost during the cut-over); ' : `original table locked for ${lockMs} ms at cut-over; `) +
-        (config.okToDropTable ? 'old table dropped.' : `old table kept as ${names.old}.`),
+        childrenNote +
+        (config.okToDropTable || swapMethod(config, plan) === 'drop' ? 'old table dropped.' : `old table kept as ${names.old}.`),
     );
     if (deps.signal.aborted) out('A stop signal arrived after the tables were swapped: the migration was finished, not stopped.');
     return { executed: true, plan, rowsCopied: state.rowsCopied, eventsApplied: state.eventsApplied, lockMs, elapsedMs: elapsed(), instant: false };
@@ -270,7 +298,7 @@ export async function runMigration(deps: MigrationDeps): Promise<MigrationResult
     const reason = inner.signal.aborted && inner.signal.reason instanceof OschangeError ? inner.signal.reason : err;
     await hooks?.run('failure', { exitReason: describeError(deps.signal.aborted ? 'stopped by signal' : reason) }).catch(() => undefined);
     if (swapped) {
-      const names = tableNames(config.table);
+      const names = namesOfRun ?? tableNames(config.table);
       throw new OschangeError(
         'CLEANUP_FAILED',
         `the swap completed: ${config.database}.${config.table} has its new schema and the old table is kept as ${names.old}; ` +

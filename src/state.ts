@@ -11,6 +11,8 @@ export type Phase =
   | 'postponing cut-over'
   | 'cutting over'
   | 'cleaning up'
+  /** After the swap, --keep-reverse-sync: the new table's writes go on into the old one (src/revert/). */
+  | 'reverse sync'
   | 'done'
   | 'failed';
 
@@ -58,6 +60,11 @@ export class MigrationState {
   applyRate: number | undefined;
   cutOverAttempts = 0;
   lockMs: number | undefined;
+  /**
+   * The binlog position the cut-over took under its lock, once every event was applied: every write
+   * to the table after the swap comes after it (src/revert/, docs/design.md "Revert").
+   */
+  cutOverPosition: BinlogPosition | undefined;
   /** Runtime-adjustable (socket commands change these; the next chunk/batch uses them). */
   chunkSize: number;
   /** Target time per copy chunk (the chunk size adapts toward it); 0 = the chunk size is fixed. */

@@ -12,6 +12,8 @@ import { maskPasswordArgs, PASSWORD_ARG_WARNING } from './hide-password.js';
 import { queueCommands } from './queue-options.js';
 import { backfillCommand } from './backfill-command.js';
 import { backfillFlags } from './backfill-options.js';
+import { revertCommand } from './revert-command.js';
+import { revertFlags } from './revert-options.js';
 
 export interface Io {
   readonly out: (line: string) => void;
@@ -48,6 +50,9 @@ export async function main(argv: readonly string[], io: Io): Promise<number> {
     )
     .command('backfill', 'update existing rows in throttled primary-key chunks: --set "c = …" --where "…" (without --execute: check and print the plan only)', (y) => backfillFlags(y), async (args) => {
       await backfillCommand({ raw: args, out: io.out, signal: io.signal });
+    })
+    .command('revert', 'swap a migrated table\'s old table (_T_del) back, after replaying every write since the cut-over into it (without --execute: check and say what it would do)', (y) => revertFlags(y), async (args) => {
+      await revertCommand({ raw: args, out: io.out, signal: io.signal });
     })
     .command('queue', 'migrations queued on the server, run by oschange queue run, and the history of every migration', (y) => queueCommands(y, io, argv))
     .command('sandbox', 'throwaway local primary + replica servers for trying oschange', (y) =>

@@ -1,5 +1,5 @@
 import type { Argv } from 'yargs';
-import { DEFAULTS, type MigrationConfig } from '../config.js';
+import { type ForeignKeysMethod, DEFAULTS, type MigrationConfig } from '../config.js';
 import { GHOST_FLAGS } from './gh-ost-compat.js';
 import type { Endpoint } from '../db/dsn.js';
 import { DATA_LOSS_KINDS, type DataLossKind } from '../lint/finding.js';
@@ -10,6 +10,8 @@ import { HOST_PORT_FORM, parseHostPortList } from '../throttle/host-port.js';
 import { parseTlsOptions, TLS_FLAG_HELP, type RawTlsOptions } from './tls-options.js';
 import { parseWindowOptions, type RawWindowOptions } from '../schedule/window-options.js';
 import { parseWriteRate, WRITE_RATE_FORM, type WriteRateScope } from '../throttle/write-rate.js';
+import { readStatementOption } from './statement-option.js';
+import { parseKeepReverseSync } from './keep-reverse-sync.js';
 
 /** Where to connect and as whom: the migration's flags, and oschange lint's (one parser, parseConnectionOptions). */
 export function connectionFlags<T>(y: Argv<T>) {
@@ -44,6 +46,7 @@ export function migrationFlags<T>(y: Argv<T>) {
     .option('initially-drop-old-table', { type: 'boolean', default: false, describe: 'drop a leftover _T_del table first', group: 'Tables:' })
     .option('resume', { type: 'boolean', default: false, describe: 'go on with an interrupted migration from its checkpoint (_T_ghk), reusing its ghost table', group: 'Tables:' })
     .option('ok-to-drop-table', { type: 'boolean', default: false, describe: 'drop the old table after the cut-over (default: keep it as _T_del)', group: 'Tables:' })
+    .option('keep-reverse-sync', { type: 'string', describe: 'after the swap, keep the old table _T_del in sync with the new one for this long (e.g. 30m; 0: only record the cut-over), so `oschange revert` can swap it back (README, "Rolling back")', group: 'Tables:' })
     .option('chunk-size', { type: 'number', describe: `rows per copy chunk: the first chunk's size, and every chunk's when set without --chunk-time-millis (default ${DEFAULTS.chunkSize}, adapting)`, group: 'Tuning:' })
     .option('chunk-time-millis', { type: 'number', describe: `target time per copy chunk; the chunk size moves toward it (default ${DEFAULTS.chunkTimeMillis} unless --chunk-size is set; 0 = fixed size)`, group: 'Tuning:' })
     .option('copy-threads', { type: 'number', describe: 'copy workers over disjoint key ranges (default: half the cores for a server on this host, 1 to 4; 4 for a remote one)', group: 'Tuning:' })
@@ -78,6 +81,10 @@ export function migrationFlags<T>(y: Argv<T>) {
     .option('hooks-status-interval', { type: 'number', default: DEFAULTS.hooksStatusIntervalSeconds, describe: 'seconds between on-status hooks', group: 'Control:' })
     .option('status-interval-millis', { type: 'number', default: 0, describe: 'print the status line this often (0: every 1 s early on, less often later)', group: 'Output:' })
     .option('analyze-ghost-table-before-cutover', { type: 'boolean', default: false, describe: 'ANALYZE TABLE the ghost before the swap, so the optimizer starts with fresh statistics', group: 'Cut-over:' })
+    // --- triggers and foreign keys (docs/design.md, "Triggers" and "Foreign keys")
+    .option('include-triggers', { type: 'boolean', default: false, describe: 'migrate a table with triggers: they move to the new table inside the cut-over lock, with their names, bodies, order and definer', group: 'Triggers and foreign keys:' })
+    .option('alter-foreign-keys-method', { choices: ['rebuild_constraints', 'drop_swap', 'none'] as const, describe: 'how child tables\' foreign keys follow the swap (pt-osc\'s names): re-pointed after it, the old table dropped inside it, or left on the old table', group: 'Triggers and foreign keys:' })
+    .option('discard-foreign-keys', { type: 'boolean', default: false, describe: 'the new table does not get the table\'s own foreign keys (gh-ost\'s flag): they are gone after the swap', group: 'Triggers and foreign keys:' })
     .option('window', { type: 'string', array: true, describe: 'copy only inside these windows: a cron expression (5 fields, or 6 with seconds first) that opens one; repeat for several, e.g. --window "0 1 * * 1-5"', group: 'Windows:' })
     .option('window-duration', { type: 'string', describe: 'how long each window stays open, e.g. 4h, 90m, 1h30m', group: 'Windows:' })
     .option('window-tz', { type: 'string', describe: 'the time zone the windows are read in, e.g. Europe/Berlin (default: this machine\'s, as cron)', group: 'Windows:' })
@@ -89,6 +96,10 @@ export function migrationFlags<T>(y: Argv<T>) {
     .option('metrics-port', { type: 'number', describe: 'serve Prometheus metrics on http://ADDRESS:PORT/metrics', group: 'Output:' })
     .option('metrics-address', { type: 'string', default: DEFAULTS.metricsAddress, describe: 'the address --metrics-port listens on (0.0.0.0 in a container)', group: 'Output:' })
     .option('progress', { choices: ['auto', 'bar', 'plain'] as const, default: 'auto' as const, describe: 'a progress bar on a terminal (auto), or the plain status line (always, when output is not a terminal)', group: 'Output:' })
+    // --- cut-over under pressure, and statements (issue 14)
+    .option('statement', { type: 'string', describe: 'the change as one statement instead of --table/--alter: "ALTER TABLE t …", "CREATE [UNIQUE] INDEX i ON t (…)" or "DROP INDEX i ON t" (t or db.t)', group: 'Migration:' })
+    .option('force-kill-blockers-after', { type: 'number', describe: 'after N cut-over attempts whose lock timed out (--cut-over-lock-timeout-seconds), kill the sessions holding a lock on the table (each named in the log first); needs performance_schema (MySQL) or the metadata_lock_info plugin (MariaDB)', group: 'Cut-over:' })
+    .option('timestamp-old-table', { type: 'boolean', default: false, describe: 'keep the old table as _T_<yyyymmddhhmmss>_del (UTC, when the migration started) instead of _T_del, so repeated migrations do not collide', group: 'Tables:' })
     .option('history', { type: 'boolean', default: true, describe: 'record the migration in the history table (--no-history: do not)', group: 'History:' })
     .option('history-schema', { type: 'string', default: DEFAULTS.historySchema, describe: 'the schema of the history and queue table `migrations`', group: 'History:' })
     .option('requested-by', { type: 'string', describe: 'who asks for this migration, as the history records it (default: user@host)', group: 'History:' });
@@ -131,6 +142,9 @@ export interface RawMigrationOptions extends RawTlsOptions, RawWindowOptions {
   readonly history?: boolean | undefined;
   readonly 'history-schema'?: string | undefined;
   readonly 'analyze-ghost-table-before-cutover'?: boolean;
+  readonly 'include-triggers'?: boolean | undefined;
+  readonly 'alter-foreign-keys-method'?: ForeignKeysMethod | undefined;
+  readonly 'discard-foreign-keys'?: boolean | undefined;
   readonly host?: string | undefined;
   readonly port?: number | undefined;
   readonly user?: string | undefined;
@@ -153,6 +167,7 @@ export interface RawMigrationOptions extends RawTlsOptions, RawWindowOptions {
   readonly 'checkpoint-interval-seconds': number;
   readonly 'reconnect-timeout-seconds': number;
   readonly 'ok-to-drop-table': boolean;
+  readonly 'keep-reverse-sync'?: string | undefined;
   readonly 'chunk-size'?: number | undefined;
   readonly 'chunk-time-millis'?: number | undefined;
   readonly 'copy-threads'?: number | undefined;
@@ -182,6 +197,10 @@ export interface RawMigrationOptions extends RawTlsOptions, RawWindowOptions {
   readonly 'allow-socket-throttle-control-replicas-any'?: boolean | undefined;
   readonly 'hooks-path'?: string | undefined;
   readonly 'hooks-status-interval': number;
+  // --- cut-over under pressure, and statements (issue 14)
+  readonly statement?: string | undefined;
+  readonly 'force-kill-blockers-after'?: number | undefined;
+  readonly 'timestamp-old-table'?: boolean | undefined;
 }
 
 export interface ParseSources {
@@ -204,9 +223,11 @@ export function parseMigrationOptions(raw: RawMigrationOptions, sources: ParseSo
     if (value === undefined || value.trim() === '') errors.push(`--${name} is required`);
     return value ?? '';
   };
-  const database = required('database', raw.database);
-  const table = required('table', raw.table);
-  const alter = required('alter', raw.alter);
+  // --statement "CREATE INDEX i ON t (a)" names the table and the change itself (src/cli/statement-option.ts).
+  const fromStatement = raw.statement === undefined ? undefined : readStatementOption(raw, errors);
+  const database = fromStatement?.database ?? required('database', raw.database);
+  const table = fromStatement?.table ?? required('table', raw.table);
+  const alter = fromStatement?.alter ?? required('alter', raw.alter);
   const connection = parseConnectionOptions(raw, sources, errors);
   const int = (name: string, value: number, min: number, max = Number.MAX_SAFE_INTEGER): number => {
     if (!Number.isInteger(value) || value < min || value > max) errors.push(`--${name} must be a whole number from ${min} to ${max} (got ${String(value)})`);
@@ -253,13 +274,15 @@ export function parseMigrationOptions(raw: RawMigrationOptions, sources: ParseSo
     // An explicit --chunk-size alone means a fixed size (gh-ost's meaning); otherwise the size adapts.
     chunkTimeMs: int('chunk-time-millis', raw['chunk-time-millis'] ?? (raw['chunk-size'] === undefined ? DEFAULTS.chunkTimeMillis : 0), 0, 60_000),
     copyThreads: raw['copy-threads'] === undefined ? undefined : int('copy-threads', raw['copy-threads'], 1, 64),
-    attemptInstantDdl: raw['attempt-instant-ddl'],
+    // --keep-reverse-sync needs an old table to revert to, which an in-place (instant) ALTER does not leave.
+    attemptInstantDdl: raw['attempt-instant-ddl'] && raw['keep-reverse-sync'] === undefined,
     dmlBatchSize: int('dml-batch-size', raw['dml-batch-size'], 1, 10_000),
     heartbeatIntervalMs: int('heartbeat-interval-millis', raw['heartbeat-interval-millis'], 10, 60_000),
     replicaServerId: int('replica-server-id', raw['replica-server-id'], 1, 4_294_967_295),
     initiallyDropGhostTable: raw['initially-drop-ghost-table'],
     initiallyDropOldTable: raw['initially-drop-old-table'],
     okToDropTable: raw['ok-to-drop-table'],
+    keepReverseSyncMs: parseKeepReverseSync(raw, errors),
     resume: raw.resume,
     checksum: raw.checksum,
     checksumChunkSize: int('checksum-chunk-size', raw['checksum-chunk-size'], 100, 10_000_000),
@@ -291,7 +314,14 @@ export function parseMigrationOptions(raw: RawMigrationOptions, sources: ParseSo
     allowSocketThrottleControlReplicasAny: raw['allow-socket-throttle-control-replicas-any'] ?? false,
     hooksPath: raw['hooks-path'],
     hooksStatusIntervalSeconds: int('hooks-status-interval', raw['hooks-status-interval'], 1, 86_400),
+    // --- cut-over under pressure, and statements (issue 14)
+    forceKillBlockersAfter: raw['force-kill-blockers-after'] === undefined ? undefined : int('force-kill-blockers-after', raw['force-kill-blockers-after'], 0, 10_000),
+    timestampOldTable: raw['timestamp-old-table'] ?? false,
+    statement: fromStatement === undefined ? undefined : raw.statement,
     analyzeGhostTableBeforeCutOver: raw['analyze-ghost-table-before-cutover'] ?? false,
+    includeTriggers: raw['include-triggers'] ?? false,
+    alterForeignKeysMethod: raw['alter-foreign-keys-method'],
+    discardForeignKeys: raw['discard-foreign-keys'] ?? false,
     notes: ghost.notes,
     windows: parseWindowOptions(raw, errors),
     maxWriteRate: listOr('max-write-rate', raw['max-write-rate'], parseWriteRate, WRITE_RATE_FORM, undefined),
@@ -307,6 +337,11 @@ export function parseMigrationOptions(raw: RawMigrationOptions, sources: ParseSo
     errors.push('--serve-tcp-port needs --serve-tcp-token-file FILE: any local user can connect to a TCP port, so TCP clients must first send the token from that file (mode 600)');
   }
   if (raw['serve-tcp-token-file'] !== undefined && raw['serve-tcp-port'] === undefined) errors.push('--serve-tcp-token-file is only used with --serve-tcp-port');
+  // --- cut-over under pressure (issue 14)
+  const killAfter = raw['force-kill-blockers-after'];
+  if (killAfter !== undefined && Number.isInteger(killAfter) && killAfter >= raw['default-retries']) {
+    errors.push(`--force-kill-blockers-after ${killAfter} never takes effect: the cut-over is tried --default-retries ${raw['default-retries']} times at most`);
+  }
   return errors.length > 0 ? { errors } : { config };
 }
 

@@ -17,6 +17,12 @@ import type { Finding } from '../lint/finding.js';
 import { refuseOnErrors, runChecks } from '../lint/run.js';
 import { isAllowed, lintForMigration, refuseUnallowed } from '../lint/gate.js';
 import { tableNames, type TableNames } from './names.js';
+import { addForeignKeys, foreignKeyChecksOff, foreignKeyChecksOn, type ForeignKeyDefinition } from '../sql/foreign-keys.js';
+import { NO_FOREIGN_KEYS, readForeignKeys, secondNames, type ForeignKeysAround } from './foreign-keys.js';
+import { tryTriggersOnCopy } from './trigger-trial.js';
+import { recoverTriggersFromGhost } from '../cutover/triggers.js';
+import type { SwapMethod } from '../cutover/swap.js';
+import { readMovableTriggers } from './triggers.js';
 import { candidateKeys, findSharedKey, mapColumns, type ColumnMapping, type SharedKey } from './shared-key.js';
 import { readTableInfo, type Column, type TableInfo } from './table-info.js';
 
@@ -39,6 +45,12 @@ export interface Plan {
   readonly findings: readonly Finding[];
   /** What the lint rules found (src/lint/gate.ts): errors not named with --allow stop --execute. */
   readonly lint: readonly Finding[];
+  /** The original's triggers that move to the new table at the cut-over (--include-triggers), in creation order. */
+  readonly triggers: readonly string[];
+  /** The table's foreign keys in both directions (docs/design.md, "Foreign keys"). */
+  readonly foreignKeys: ForeignKeysAround;
+  /** The own keys the ghost carries, under their second names (none with --discard-foreign-keys). */
+  readonly ghostForeignKeys: readonly { readonly name: string; readonly as: string }[];
 }
 
 /**
@@ -56,6 +68,8 @@ export async function createGhostAndPlan(o: {
   log: Logger;
   /** Go on with an interrupted migration: its ghost table exists already and is reused as it is. */
   resume?: boolean;
+  /** This run's table names (the old table's may be stamped: --timestamp-old-table); default tableNames(table). */
+  names?: TableNames;
 }): Promise<Plan> {
   const { conn, version, config, log } = o;
   const ctx: ServerContext = { conn, version, config, where: o.where };
@@ -67,6 +81,14 @@ export async function createGhostAndPlan(o: {
   if (original === undefined) {
     throw new OschangeError('NO_SUCH_TABLE', `table ${config.database}.${config.table} does not exist (or ${config.connection.user} cannot see it)`, { exitCode: ExitCode.usage });
   }
+  if (config.keepReverseSyncMs !== undefined && (original.triggers.length > 0 || original.foreignKeys.length > 0)) {
+    const what = [original.triggers.length > 0 ? 'triggers' : '', original.foreignKeys.length > 0 ? 'foreign keys' : ''].filter((w) => w !== '').join(' and ');
+    throw new OschangeError(
+      'REVERSE_SYNC_UNSUPPORTED',
+      `--keep-reverse-sync: ${config.database}.${config.table} has ${what}, which a revert does not carry back yet (README, "Rolling back"); migrate without --keep-reverse-sync`,
+      { exitCode: ExitCode.usage },
+    );
+  }
   const tableFindings = await runChecks('table', { ...ctx, table: original });
   report(tableFindings, log);
   refuseOnErrors(tableFindings);
@@ -74,12 +96,18 @@ export async function createGhostAndPlan(o: {
   const alter = parseAlterStatement(config.alter);
   refuseAlterShape(alter, config);
   const clause = renderActions(alter);
+  // The table's own foreign keys are not copied by CREATE TABLE … LIKE: the ghost gets them after its
+  // ALTER, under second names; the ALTER's DROP FOREIGN KEY of one of them drops it from that list.
+  const foreignKeys = original.foreignKeys.length > 0 ? await readForeignKeys(conn, config.database, config.table) : NO_FOREIGN_KEYS;
+  const own = ghostOwnKeys(alter, foreignKeys, config.discardForeignKeys);
 
-  const names = tableNames(config.table);
+  const names = o.names ?? tableNames(config.table);
   const resume = o.resume === true;
   const drops = await leftoverTables(conn, config, names, resume);
   const target = config.execute || resume ? names.ghost : names.check;
   if (config.execute) {
+    // A ghost left by a run that died inside its cut-over may hold the original's triggers: back first.
+    if (drops.includes(names.ghost)) await recoverTriggersFromGhost({ conn, database: config.database, original: config.table, ghost: names.ghost, log });
     for (const t of drops) await conn.query(dropTable(config.database, t).sql);
   }
 
@@ -88,10 +116,11 @@ export async function createGhostAndPlan(o: {
   const dropTarget = (): Promise<unknown> => (resume ? Promise.resolve() : conn.query(dropTable(config.database, target).sql).catch(() => undefined));
   try {
     try {
-      if (!resume) await conn.query(alterTable(config.database, target, clause).sql);
+      if (!resume && own.clause !== '') await conn.query(alterTable(config.database, target, own.clause).sql);
     } catch (err) {
       throw new OschangeError('ALTER_FAILED', `the ALTER failed on the ghost table: ${describeError(err)}`, { exitCode: ExitCode.usage, cause: err });
     }
+    const ghostForeignKeys = resume ? [] : await addOwnForeignKeys(conn, config.database, config.table, target, own.kept);
     const ghost = await readTableInfo(conn, config.database, target);
     if (ghost === undefined) throw new Error(`ghost table ${target} vanished`);
     const mapping = mapColumns(original, ghost, columnChanges(alter, original.columns.map((c) => c.name)));
@@ -137,13 +166,83 @@ export async function createGhostAndPlan(o: {
     const lint = await lintForMigration({ conn, version, where: o.where, config, original, ghost, alter });
     report(lint.filter((f) => f.severity !== 'error' || isAllowed(f, config)), log);
     if (config.execute) refuseUnallowed(lint, config);
+    const triggers = await tryTriggers(conn, config, original, target);
     if (!config.execute) await dropTarget();
     const findings = [...serverFindings, ...tableFindings, ...dataFindings].filter((f) => f.severity !== 'error' || (f.allowedBy !== undefined && config.allowDataLoss.has(f.allowedBy)));
-    return { version, names, original, ghost, alter, alterClause: clause, mapping, sharedKey, keyTypes, drops, findings, lint };
+    return { version, names, original, ghost, alter, alterClause: clause, mapping, sharedKey, keyTypes, drops, findings, lint, triggers, foreignKeys, ghostForeignKeys };
   } catch (err) {
     await dropTarget();
     throw err;
   }
+}
+
+/** drop_swap only matters (and only drops the old table) when child tables reference the table. */
+export function swapMethod(config: Pick<MigrationConfig, 'alterForeignKeysMethod'>, plan: Pick<Plan, 'foreignKeys'>): SwapMethod {
+  return config.alterForeignKeysMethod === 'drop_swap' && plan.foreignKeys.children.length > 0 ? 'drop' : 'rename';
+}
+
+/**
+ * The ALTER as run on the ghost, and the own foreign keys the ghost gets afterwards: a DROP FOREIGN
+ * KEY of one of the table's keys leaves the ghost's ALTER (the ghost, made LIKE the original, has
+ * none to drop) and takes that key off the list. With --discard-foreign-keys the list is empty.
+ */
+export function ghostOwnKeys(alter: AlterStatement, fks: ForeignKeysAround, discard: boolean): { clause: string; kept: ForeignKeyDefinition[] } {
+  const lower = (s: string): string => s.toLowerCase();
+  const ownNames = new Set(fks.own.map((f) => lower(f.name)));
+  const dropsOwn = (a: AlterStatement['actions'][number]): boolean => (a.kind === 'drop-foreign-key' || a.kind === 'drop-constraint') && ownNames.has(lower(a.name));
+  const dropped = new Set(alter.actions.filter(dropsOwn).map((a) => ('name' in a && typeof a.name === 'string' ? lower(a.name) : '')));
+  return {
+    clause: renderActions({ ...alter, actions: alter.actions.filter((a) => !dropsOwn(a)) }),
+    kept: discard ? [] : fks.own.filter((f) => !dropped.has(lower(f.name))),
+  };
+}
+
+/** Adds the table's own foreign keys to the (empty) ghost under their second names; refuses when a second name is taken. */
+async function addOwnForeignKeys(conn: Connection, database: string, table: string, target: string, kept: readonly ForeignKeyDefinition[]): Promise<{ name: string; as: string }[]> {
+  if (kept.length === 0) return [];
+  const second = await secondNames(conn, kept);
+  if ('taken' in second) {
+    throw new OschangeError(
+      'FOREIGN_KEY_NAME_TAKEN',
+      `foreign key ${second.by.name} of ${database}.${table} is carried by the new table as ${second.taken}, a name another table of ${database} already uses ` +
+        `(foreign key names are unique in a schema; often the old table of an earlier migration, _${table}_del): drop that table or rename its key, then run again`,
+      { exitCode: ExitCode.usage },
+    );
+  }
+  const pairs = kept.map((fk) => ({ fk, name: second.names.get(fk) as string }));
+  await conn.query(foreignKeyChecksOff().sql);
+  try {
+    await conn.query(addForeignKeys(database, target, pairs).sql);
+  } catch (err) {
+    const parents = [...new Set(kept.map((f) => `${f.parentSchema}.${f.parentTable}`))].join(', ');
+    throw new OschangeError(
+      'FOREIGN_KEY_NOT_CARRIED',
+      `the new table cannot carry the foreign keys of ${database}.${table} (${describeError(err)}); creating them needs the REFERENCES privilege on ${parents}` +
+        ' — grant it, or migrate with --discard-foreign-keys to leave them off the new table',
+      { exitCode: ExitCode.usage, cause: err },
+    );
+  } finally {
+    await conn.query(foreignKeyChecksOn().sql);
+  }
+  return pairs.map((p) => ({ name: p.fk.name, as: p.name }));
+}
+
+/**
+ * --include-triggers: each trigger created on an empty copy of the altered ghost, so a body that
+ * names a column the ALTER drops fails in the plan, not inside the cut-over lock.
+ */
+async function tryTriggers(conn: Connection, config: MigrationConfig, original: TableInfo, target: string): Promise<string[]> {
+  if (!config.includeTriggers || original.triggers.length === 0) return [];
+  const triggers = await readMovableTriggers(conn, config.database, config.table);
+  const failed = await tryTriggersOnCopy({ conn, database: config.database, altered: target, scratch: `_${config.table}_ght`, triggers });
+  if (failed.length > 0) {
+    throw new OschangeError(
+      'TRIGGER_FAILS_ON_NEW_TABLE',
+      `${failed.map((f) => `trigger ${f.name} cannot be created on the altered table (${f.error})`).join('; ')}: change the trigger so that it works with the new columns, or drop it for the migration`,
+      { exitCode: ExitCode.usage },
+    );
+  }
+  return triggers.map((t) => t.name);
 }
 
 /** Why a key with a generated column did not count, when the original has one (docs/design.md, "The shared key"). */

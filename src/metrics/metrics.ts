@@ -12,7 +12,7 @@ export interface MetricsSource {
   readonly now: () => number;
 }
 
-export const PHASES: readonly Phase[] = ['inspecting', 'preparing', 'copying', 'waiting for cut-over', 'verifying', 'postponing cut-over', 'cutting over', 'cleaning up', 'done', 'failed'];
+export const PHASES: readonly Phase[] = ['inspecting', 'preparing', 'copying', 'waiting for cut-over', 'verifying', 'postponing cut-over', 'cutting over', 'cleaning up', 'reverse sync', 'done', 'failed'];
 
 /** The kinds of throttle reason, a label with few values (the reason's text stays in the status line). */
 export const THROTTLE_KINDS = ['window', 'write-rate', 'replica-lag', 'max-load', 'flag-file', 'commanded', 'throttle-query', 'throttle-http', 'check-failed', 'panic', 'other'] as const;

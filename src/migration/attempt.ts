@@ -13,6 +13,8 @@ import { ADAPTIVE_MIN_ROWS } from '../copy/chunk-sizer.js';
 import { copyRows, isMemberType, readCopyRange, type CopyRange } from '../copy/copier.js';
 import { defaultCopyThreads } from '../copy/threads.js';
 import { swapTables } from '../cutover/swap.js';
+import { BlockerPolicy } from '../cutover/blocker-policy.js';
+import type { BlockerSource } from '../cutover/blockers.js';
 import { connect, isAlive, type Connection } from '../db/connect.js';
 import type { Endpoint } from '../db/dsn.js';
 import type { ServerVersion } from '../db/flavor.js';
@@ -20,9 +22,9 @@ import { describeError, OschangeError } from '../errors.js';
 import { lossPoint } from '../fault-point.js';
 import { guardTables } from '../guard/tables.js';
 import { analyzeTable } from '../sql/ghost.js';
-import { readCommitted } from '../db/session.js';
+import { ghostWriterSetup } from '../db/session.js';
 import type { Hooks } from '../hooks/hooks.js';
-import type { Plan } from '../inspect/plan.js';
+import { swapMethod, type Plan } from '../inspect/plan.js';
 import type { Logger } from '../log.js';
 import type { KeyTuple } from '../sql/key-range.js';
 import type { MigrationState } from '../state.js';
@@ -61,7 +63,7 @@ export interface AttemptContext {
   readonly endpoint: Endpoint;
   readonly version: ServerVersion;
   readonly hooks: Hooks;
-  readonly identity: Pick<Checkpoint, 'alter' | 'originalSchema' | 'ghostSchema'>;
+  readonly identity: Pick<Checkpoint, 'alter' | 'originalSchema' | 'ghostSchema' | 'oldTable'>;
   readonly start: AttemptStart;
   /** The migration's signal: a stop, a panic. */
   readonly signal: AbortSignal;
@@ -71,6 +73,8 @@ export interface AttemptContext {
   /** First attempt of this process: hooks that mark one-time moments run only then. */
   readonly firstAttempt: boolean;
   readonly beforeCutOver?: ((gate: CutOverGate) => Promise<void>) | undefined;
+  /** --force-kill-blockers-after: where the server shows who holds a lock (checked before the plan). */
+  readonly blockerSource?: BlockerSource | undefined;
 }
 
 const CATCH_UP_TIMEOUT_MS = 60_000;
@@ -127,7 +131,7 @@ export async function runAttempt(ctx: AttemptContext): Promise<number> {
     state.copyRange = start.range;
     state.copiedUpTo = start.copiedUpTo;
     const applyConn = await open();
-    await applyConn.query(readCommitted().sql);
+    for (const s of ghostWriterSetup()) await applyConn.query(s.sql);
     const applier = new Applier({
       conn: applyConn,
       source: stream,
@@ -214,7 +218,7 @@ export async function runAttempt(ctx: AttemptContext): Promise<number> {
       if (ctx.firstAttempt) log.info({ threads, chunkSize: state.chunkSize, chunkTimeMs: state.chunkTimeMs }, 'copy workers');
       for (let i = 0; i < threads; i++) {
         const worker = await open();
-        await worker.query(readCommitted().sql);
+        for (const s of ghostWriterSetup()) await worker.query(s.sql);
         workers.push(worker);
       }
       const keyIndex = plan.sharedKey.originalIndex;
@@ -259,7 +263,7 @@ export async function runAttempt(ctx: AttemptContext): Promise<number> {
 
     // --- wait for the cut-over gates: caught up, postpone flag.
     state.phase = 'waiting for cut-over';
-    await waitCaughtUp();
+    await waitReplayed(waitCaughtUp, state, attempt.signal);
     const postponed = (): boolean => !state.unpostponeRequested && state.postponeCutOverFlagFile !== undefined && existsSync(state.postponeCutOverFlagFile);
     if (postponed()) {
       state.phase = 'postponing cut-over';
@@ -299,6 +303,8 @@ export async function runAttempt(ctx: AttemptContext): Promise<number> {
     await hooks.run('before-cut-over');
     state.phase = 'cutting over';
     ctx.printStatus();
+    // --force-kill-blockers-after: attempts after N lock timeouts kill what the lock waits behind.
+    const blockers = new BlockerPolicy({ source: ctx.blockerSource, after: config.forceKillBlockersAfter });
     for (let n = 1; ; n++) {
       attempt.signal.throwIfAborted();
       // A checksum that outlasted the window, or a retry near its end: the swap waits for the next one.
@@ -318,16 +324,26 @@ export async function runAttempt(ctx: AttemptContext): Promise<number> {
           database: config.database,
           names,
           lockTimeoutSeconds: config.cutOverLockTimeoutSeconds,
-          waitForAllEvents: (timeoutMs) => waitCaughtUp(timeoutMs),
+          waitForAllEvents: async (timeoutMs) => {
+            await waitCaughtUp(timeoutMs);
+            // Under the lock, every write to the original applied: the revert's start (src/revert/record.ts).
+            state.cutOverPosition = state.safeAppliedPosition;
+          },
           log: log.child({ module: 'cutover' }),
           now,
           signal: attempt.signal,
+          killBlockers: blockers.next(),
+          // docs/design.md, "Triggers" and "Foreign keys": what moves inside the lock.
+          method: swapMethod(config, plan),
+          moveTriggers: plan.triggers.length > 0,
+          ownSessions: new Set(connections.flatMap((c) => (c.threadId === null ? [] : [c.threadId]))),
         });
         swapped = true;
         return result.lockMs;
       } catch (err) {
         // A lost connection goes to the migrator, which finds out whether the swap went through.
         if (attempt.signal.aborted || !(await isAlive(control))) throw err;
+        blockers.failed(err);
         if (n >= config.defaultRetries) {
           throw new OschangeError('CUTOVER_FAILED', `cut-over failed after ${n} attempt(s), the original table is untouched: ${describeError(err)}`, { cause: err });
         }
@@ -352,6 +368,24 @@ export async function runAttempt(ctx: AttemptContext): Promise<number> {
     }
     await within(Promise.allSettled(connections.map((c) => c.end())), TEARDOWN_MS);
     for (const c of connections) c.destroy();
+  }
+}
+
+/**
+ * The first catch-up after a start from an old position (a resume whose copy was done, a revert) may
+ * have far more binlog to replay than one catch-up's time allows: waits again for as long as the
+ * applier moves on, and gives up only when it stands still.
+ */
+async function waitReplayed(waitCaughtUp: () => Promise<void>, state: MigrationState, signal: AbortSignal): Promise<void> {
+  for (;;) {
+    const before = state.appliedPosition;
+    try {
+      return await waitCaughtUp();
+    } catch (err) {
+      const after = state.appliedPosition;
+      const moved = after !== undefined && (before === undefined || after.file !== before.file || after.position !== before.position);
+      if (signal.aborted || !moved) throw err;
+    }
   }
 }
 
