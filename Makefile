@@ -11,7 +11,7 @@ help:
 	@echo "make test       setup + typecheck + unit + integration tests on MySQL 9.7 and MariaDB 10.11"
 	@echo "make soak       the fault suite (crashes, kills, restarts under load) with many seeds on both flavors"
 	@echo "make build      compile to dist/ (bin: dist/cmd/oschange.js)"
-	@echo "make bench      oschange vs INSERT … SELECT vs pt-osc on 1,000,000 rows, both flavors (~15 min; BENCH_ROWS=, BENCH_FLAVORS=)"
+	@echo "make bench      oschange vs INSERT … SELECT vs pt-osc (and gh-ost: BENCH_GHOST=path) on 1,000,000 rows, both flavors (~25 min; BENCH_ROWS=, BENCH_FLAVORS=)"
 	@echo "make image      docker build -f docker/Dockerfile -t oschange . (needs a Docker engine; none on the dev machines)"
 
 setup:
