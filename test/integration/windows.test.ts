@@ -36,20 +36,26 @@ function sampler(get: () => MigrationState | undefined): { samples: Sample[]; st
 }
 
 /**
- * The copy does not advance while the window is shut: from the moment the throttle says "outside
- * window" to the window's next opening, at most the one chunk already running lands.
+ * The copy does not advance while the window is shut: between the first and the last sample of a
+ * period in which the throttle says "outside window", at most the one chunk already running lands.
+ * (Measured up to the period's last shut sample, not its first open one: the sampler runs in the
+ * migration's own process and can be late, and rows copied once the window opened again are fine.)
  */
 function rowsCopiedWhileShut(samples: readonly Sample[]): number[] {
   const out: number[] = [];
   let from: Sample | undefined;
+  let last: Sample | undefined;
   for (const s of samples) {
     const shut = s.phase === 'copying' && s.reason?.startsWith('outside window') === true;
-    if (shut && from === undefined) from = s;
-    if (!shut && from !== undefined) {
-      out.push(s.rows - from.rows);
+    if (shut) {
+      from ??= s;
+      last = s;
+    } else if (from !== undefined && last !== undefined) {
+      out.push(last.rows - from.rows);
       from = undefined;
     }
   }
+  if (from !== undefined && last !== undefined) out.push(last.rows - from.rows);
   return out;
 }
 
