@@ -137,7 +137,7 @@ export const DEFAULTS = {
   port: 3306,
   maxLagMillis: 1500,
   hooksStatusIntervalSeconds: 60,
-  checksumChunkSize: 10_000,
+  checksumChunkSize: 1_000,
   checkpointIntervalSeconds: 2,
   reconnectTimeoutSeconds: 300,
   writeRateWindowSeconds: 10,
