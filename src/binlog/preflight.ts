@@ -11,6 +11,8 @@ export interface PreflightOptions {
   readonly endpoint: Endpoint;
   readonly database: string;
   readonly table: string;
+  /** More original tables, streamed too (several tables, one cut-over). */
+  readonly alsoTables?: readonly string[];
   readonly changelogTable: string;
   readonly start: BinlogPosition;
   readonly log: Logger;
@@ -19,6 +21,8 @@ export interface PreflightOptions {
 export interface PreflightResult {
   readonly version: ServerVersion;
   readonly table: TableSchema;
+  /** The schemas of `alsoTables`, in their order. */
+  readonly alsoTables: readonly TableSchema[];
   /** undefined when the changelog table does not exist yet; its columns then come from the binlog. */
   readonly changelog: TableSchema | undefined;
 }
@@ -40,16 +44,19 @@ export async function preflight(o: PreflightOptions): Promise<PreflightResult> {
     ctx = { ...ctx, flavor: version.flavor };
     await checkSettings(conn, server);
     await checkStartFile(conn, o.start, server);
-    const table = await loadTableSchema(conn, o.database, o.table);
-    if (table === undefined) {
-      throw new BinlogStreamError(
-        'BINLOG_TABLE_NOT_FOUND',
-        `table ${o.database}.${o.table} not found on ${server}, or user ${o.endpoint.user} has no SELECT on it`,
-      );
-    }
-    if (!(await hasFullRowMetadata(conn))) warnAboutLossyLabels(table, o.log);
+    const load = async (name: string): Promise<TableSchema> => {
+      const schema = await loadTableSchema(conn, o.database, name);
+      if (schema === undefined) {
+        throw new BinlogStreamError('BINLOG_TABLE_NOT_FOUND', `table ${o.database}.${name} not found on ${server}, or user ${o.endpoint.user} has no SELECT on it`);
+      }
+      return schema;
+    };
+    const table = await load(o.table);
+    const alsoTables: TableSchema[] = [];
+    for (const name of o.alsoTables ?? []) alsoTables.push(await load(name));
+    if (!(await hasFullRowMetadata(conn))) for (const t of [table, ...alsoTables]) warnAboutLossyLabels(t, o.log);
     const changelog = await loadTableSchema(conn, o.database, o.changelogTable);
-    return { version, table, changelog };
+    return { version, table, alsoTables, changelog };
   } catch (err) {
     throw classifyError(err, ctx);
   } finally {

@@ -13,6 +13,7 @@ export function toStreamEvents(
   columns: readonly ColumnPlan[],
   position: BinlogPosition,
   label: string,
+  table?: string,
 ): StreamEvent[] {
   const image = (i: number): Row => rowImage(columns, e.images[i] ?? {}, label);
   const out: StreamEvent[] = [];
@@ -26,13 +27,13 @@ export function toStreamEvents(
     }
     switch (e.op) {
       case 'insert':
-        out.push({ kind: 'insert', position, after: image(i) });
+        out.push({ kind: 'insert', position, table, after: image(i) });
         break;
       case 'delete':
-        out.push({ kind: 'delete', position, before: image(i) });
+        out.push({ kind: 'delete', position, table, before: image(i) });
         break;
       case 'update':
-        out.push({ kind: 'update', position, before: image(i), after: image(i + 1) });
+        out.push({ kind: 'update', position, table, before: image(i), after: image(i + 1) });
         break;
     }
   }

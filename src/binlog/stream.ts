@@ -20,6 +20,11 @@ export interface BinlogStreamOptions {
   readonly database: string;
   /** The original table: its row changes become insert/update/delete events. */
   readonly table: string;
+  /**
+   * More original tables (several tables, one cut-over): their row changes are events too, in binlog
+   * order with the first table's, each naming its table (`RowChange.table`).
+   */
+  readonly alsoTables?: readonly string[];
   /** Rows written to it become heartbeat or marker events; its deletes are ignored. */
   readonly changelogTable: string;
   /** Start here; must be a transaction boundary (what currentBinlogPosition() returns is one). */
@@ -45,6 +50,7 @@ const PAUSED_WRITE_TIMEOUT_S = 31_536_000;
 
 interface TablePlan {
   readonly role: TableRole;
+  readonly table: string;
   readonly label: string;
   readonly columns: readonly ColumnPlan[];
 }
@@ -79,7 +85,7 @@ export class BinlogStream {
   private constructor(
     private readonly o: BinlogStreamOptions,
     private readonly source: ZongjiSource,
-    private readonly schemas: { readonly table: TableSchema; readonly changelog: TableSchema | undefined },
+    private readonly schemas: { readonly tables: ReadonlyMap<string, TableSchema>; readonly changelog: TableSchema | undefined },
     private readonly ctx: ErrorContext,
   ) {
     this.highWaterMark = o.highWaterMark ?? DEFAULT_HIGH_WATER_MARK;
@@ -96,7 +102,8 @@ export class BinlogStream {
     const checked = await preflight(o);
     const timeoutMs = o.startTimeoutMs ?? DEFAULT_START_TIMEOUT_MS;
     const ctx: ErrorContext = { user: o.endpoint.user, flavor: checked.version.flavor, start: o.start, server: `${o.endpoint.host}:${o.endpoint.port}`, serverId: o.serverId };
-    const stream = new BinlogStream(o, new ZongjiSource(o.endpoint, timeoutMs), checked, ctx);
+    const tables = new Map([[o.table, checked.table], ...(o.alsoTables ?? []).map((t, i) => [t, checked.alsoTables[i] as TableSchema] as const)]);
+    const stream = new BinlogStream(o, new ZongjiSource(o.endpoint, timeoutMs), { tables, changelog: checked.changelog }, ctx);
     await stream.begin(timeoutMs);
     return stream;
   }
@@ -165,7 +172,7 @@ export class BinlogStream {
           file: this.o.start.file,
           position: this.o.start.position,
           database: this.o.database,
-          tables: [this.o.table, this.o.changelogTable],
+          tables: [this.o.table, ...(this.o.alsoTables ?? []), this.o.changelogTable],
           sessionSql: [setNetWriteTimeout(PAUSED_WRITE_TIMEOUT_S).sql],
         },
         (e) => {
@@ -211,12 +218,13 @@ export class BinlogStream {
 
   private mapTable(tableId: number, database: string, table: string, columns: readonly MappedColumn[]): void {
     if (database !== this.o.database) return;
-    const role: TableRole | undefined = table === this.o.table ? 'table' : table === this.o.changelogTable ? 'changelog' : undefined;
+    const original = this.schemas.tables.get(table);
+    const role: TableRole | undefined = original !== undefined ? 'table' : table === this.o.changelogTable ? 'changelog' : undefined;
     if (role === undefined) return;
-    const schema = role === 'table' ? this.schemas.table : this.schemas.changelog;
+    const schema = role === 'table' ? original : this.schemas.changelog;
     const plan = planTable(columns, schema);
     this.source.setWireColumns(tableId, plan.map((c) => c.wire));
-    this.plans.set(tableId, { role, label: `${database}.${table}`, columns: plan });
+    this.plans.set(tableId, { role, table, label: `${database}.${table}`, columns: plan });
   }
 
   private onRows(e: RowsRecord): void {
@@ -224,7 +232,7 @@ export class BinlogStream {
     this.advance(e.nextPosition);
     if (plan === undefined) return;
     if (!e.fullImage) throw settingsError(`a write to ${plan.label} was logged without its full row image (a session set binlog_row_image)`);
-    const events = toStreamEvents(e, plan.role, plan.columns, this.readPosition, plan.label);
+    const events = toStreamEvents(e, plan.role, plan.columns, this.readPosition, plan.label, plan.table);
     this.queue.push(events);
     if (this.queue.length > this.highWaterMark || this.queue.bytes > this.highWaterBytes) {
       // Every time while over the limit: zongji may have resumed the socket on its own.

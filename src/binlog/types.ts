@@ -42,11 +42,14 @@ interface Base {
   readonly position: BinlogPosition;
 }
 
-/** A row change of the migrated (original) table. */
+/**
+ * A row change of a migrated (original) table. `table` names it when the stream carries several
+ * (the applier routes by it); undefined means the migration's one table.
+ */
 export type RowChange =
-  | (Base & { readonly kind: 'insert'; readonly after: Row })
-  | (Base & { readonly kind: 'update'; readonly before: Row; readonly after: Row })
-  | (Base & { readonly kind: 'delete'; readonly before: Row });
+  | (Base & { readonly kind: 'insert'; readonly table?: string | undefined; readonly after: Row })
+  | (Base & { readonly kind: 'update'; readonly table?: string | undefined; readonly before: Row; readonly after: Row })
+  | (Base & { readonly kind: 'delete'; readonly table?: string | undefined; readonly before: Row });
 
 /** Everything the stream delivers, in binlog order. */
 export type StreamEvent =
