@@ -117,6 +117,18 @@ export interface MigrationConfig {
   readonly timestampOldTable: boolean;
   /** --statement as given (CREATE INDEX …), when the migration came from one; `alter` holds it as an ALTER TABLE. */
   readonly statement: string | undefined;
+  /**
+   * More tables of the same database, each with its ALTER (`--table a --alter … --table b --alter …`):
+   * copied beside `table` and swapped with it in one atomic RENAME (docs/design.md, "Several tables in
+   * one cut-over"). Empty or undefined: one table.
+   */
+  readonly alsoTables?: readonly TableChange[] | undefined;
+}
+
+/** A table and the change it gets. */
+export interface TableChange {
+  readonly table: string;
+  readonly alter: string;
 }
 
 /**

@@ -34,6 +34,8 @@ import { statusIntervalMs, statusLine } from './status/format.js';
 import { describePlan } from './status/plan-report.js';
 import { WindowSchedule } from './schedule/window-schedule.js';
 import { keepReverseSync } from './revert/reverse-sync.js';
+import { planAlsoTables, refuseSeveral } from './migration/also-tables.js';
+import type { AlsoTable } from './migration/attempt.js';
 
 export type { CutOverGate } from './migration/attempt.js';
 
@@ -70,6 +72,9 @@ export async function runMigration(deps: MigrationDeps): Promise<MigrationResult
   const elapsed = (): number => now() - state.startedAtMs;
   /** This run's table names, once known (the old table's may be stamped: --timestamp-old-table). */
   let namesOfRun: TableNames | undefined;
+  /** Several tables in one cut-over (docs/design.md): the tables beside config.table. */
+  const several = (config.alsoTables ?? []).length > 0;
+  let alsoTables: readonly AlsoTable[] = [];
 
   try {
     // Read first: a token file others can read stops the run before it touches the server.
@@ -109,14 +114,20 @@ export async function runMigration(deps: MigrationDeps): Promise<MigrationResult
 
     // --force-kill-blockers-after must see who holds the table's locks: refused now, not at the cut-over.
     const blockerSource = config.forceKillBlockersAfter === undefined ? undefined : await findBlockerSource(control, version.flavor);
+    await refuseSeveral(control, config, version);
     const plan = await createGhostAndPlan({ conn: control, version, config, endpoint, where, log, resume: resumed !== undefined, names });
+    if (several) alsoTables = await planAlsoTables({ conn: control, version, config, first: plan, endpoint, where, log, startedAtMs: state.startedAtMs });
     await hooks.run('validated');
-    state.rowsEstimate = config.exactRowcount
-      ? Number(await queryValue(control, countRows(config.database, config.table).sql))
-      : plan.original.rowEstimate;
+    const tables = [{ config, plan }, ...alsoTables];
+    const estimates: number[] = [];
+    for (const t of tables) {
+      estimates.push(config.exactRowcount ? Number(await queryValue(control, countRows(config.database, t.config.table).sql)) : t.plan.original.rowEstimate);
+    }
+    state.rowsEstimate = estimates.reduce((a, b) => a + b, 0);
     await hooks.run('rowcount-complete');
     for (const note of config.notes) out(note);
-    for (const line of describePlan(plan, config, state.rowsEstimate, where)) out(line);
+    for (const [i, t] of tables.entries()) for (const line of describePlan(t.plan, t.config, estimates[i] ?? 0, where)) out(line);
+    if (several) out(`Cut-over: ${tables.map((t) => t.config.table).join(', ')} swap together, in one RENAME under one lock.`);
     if (resumed !== undefined) {
       out(
         `Resume: going on from the checkpoint saved ${resumed.ageSeconds}s ago: ${resumed.rowsCopied} rows copied` +
@@ -129,7 +140,8 @@ export async function runMigration(deps: MigrationDeps): Promise<MigrationResult
     const postponing = config.postponeCutOverFlagFile !== undefined && existsSync(config.postponeCutOverFlagFile);
     // An instant ALTER locks the table briefly, as a cut-over does: only inside the cut-over window.
     const outsideWindow = config.windows.cutOver.length > 0 && !new WindowSchedule(config.windows.cutOver).isOpen(now());
-    const tryInstant = config.attemptInstantDdl && !config.resume && !postponing && !outsideWindow;
+    // Several tables change together: one instant ALTER after another would not be atomic.
+    const tryInstant = config.attemptInstantDdl && !config.resume && !postponing && !outsideWindow && !several;
     if (config.attemptInstantDdl && !config.resume && !postponing && outsideWindow) {
       out('Instant: not tried outside the cut-over window; copying, so the change waits for it.');
     }
@@ -172,7 +184,8 @@ export async function runMigration(deps: MigrationDeps): Promise<MigrationResult
     let start: AttemptStart;
     if (resumed === undefined) {
       await control.query(createChangelogTable(config.database, names.changelog).sql);
-      await control.query(createCheckpointTable(config.database, names.checkpoint).sql);
+      // Several tables keep no checkpoint (src/migration/attempt.ts): no table for one.
+      if (!several) await control.query(createCheckpointTable(config.database, names.checkpoint).sql);
       identity = {
         alter: config.alter,
         oldTable: names.old,
@@ -214,10 +227,12 @@ export async function runMigration(deps: MigrationDeps): Promise<MigrationResult
           signal: inner.signal,
           beforeCutOver: deps.beforeCutOver,
           blockerSource,
+          alsoTables,
         });
         swapped = true;
       } catch (err) {
-        if (inner.signal.aborted || !isTransientError(err) || state.recoveries >= config.defaultRetries) throw err;
+        // Several tables have no checkpoint to go on from: a lost connection ends the run.
+        if (inner.signal.aborted || several || !isTransientError(err) || state.recoveries >= config.defaultRetries) throw err;
         state.recoveries++;
         const phase = state.phase;
         log.warn({ err: describeError(err), phase, recoveries: state.recoveries }, 'connection lost; reconnecting to go on from the last checkpoint');
@@ -274,21 +289,30 @@ export async function runMigration(deps: MigrationDeps): Promise<MigrationResult
     // --keep-reverse-sync: the old table follows the new one for a while (src/revert/), with the changelog.
     await keepReverseSync({ config, oldTable: names.old, conn: cleanup, endpoint, version, hooks, state, log, now, out, status: deps.status ?? out, signal: inner.signal });
     await cleanup.query(dropTable(config.database, names.changelog).sql);
-    if (config.okToDropTable) await cleanup.query(dropTable(config.database, names.old).sql);
+    if (config.okToDropTable) for (const t of tables) await cleanup.query(dropTable(config.database, t.plan.names.old).sql);
     state.phase = 'done';
     printStatus();
     await hooks.run('success');
+    const migrated = tables.map((t) => `${config.database}.${t.config.table}`).join(', ');
     out(
-      `Done: ${config.database}.${config.table} migrated in ${(elapsed() / 1000).toFixed(1)}s; ` +
+      `Done: ${migrated} migrated in ${(elapsed() / 1000).toFixed(1)}s; ` +
         `rows copied: ${state.rowsCopied}${state.rowsCopiedBefore > 0 ? ` (${state.rowsCopiedBefore} of them before the resume)` : ''}, binlog events applied: ${state.eventsApplied}; ` +
         (state.verifyEndedAtMs !== undefined && state.verifyStartedAtMs !== undefined
           ? `checksum equal (${state.verifyChunks} chunks, ${state.verifyRepairs} repaired, ${((state.verifyEndedAtMs - state.verifyStartedAtMs) / 1000).toFixed(1)}s); `
           : state.verifySkipped !== undefined
             ? `checksum skipped (${state.verifySkipped}); `
             : '') +
-        (lockMs === undefined ? 'lock time unknown (the connection was lost during the cut-over); ' : `original table locked for ${lockMs} ms at cut-over; `) +
+        (lockMs === undefined
+          ? 'lock time unknown (the connection was lost during the cut-over); '
+          : several
+            ? `original tables locked for ${lockMs} ms at cut-over, swapped in one RENAME; `
+            : `original table locked for ${lockMs} ms at cut-over; `) +
         childrenNote +
-        (config.okToDropTable || swapMethod(config, plan) === 'drop' ? 'old table dropped.' : `old table kept as ${names.old}.`),
+        (config.okToDropTable || swapMethod(config, plan) === 'drop'
+          ? several
+            ? 'old tables dropped.'
+            : 'old table dropped.'
+          : `old table${several ? 's' : ''} kept as ${tables.map((t) => t.plan.names.old).join(', ')}.`),
     );
     if (deps.signal.aborted) out('A stop signal arrived after the tables were swapped: the migration was finished, not stopped.');
     return { executed: true, plan, rowsCopied: state.rowsCopied, eventsApplied: state.eventsApplied, lockMs, elapsedMs: elapsed(), instant: false };
@@ -308,7 +332,9 @@ export async function runMigration(deps: MigrationDeps): Promise<MigrationResult
     }
     if (deps.signal.aborted) {
       const leftovers = ghostCreated
-        ? ' (the ghost, changelog and checkpoint tables are kept: go on later with --resume, or start over with --initially-drop-ghost-table)'
+        ? several
+          ? ' (the ghost and changelog tables are kept: start over with --initially-drop-ghost-table; several tables cannot --resume)'
+          : ' (the ghost, changelog and checkpoint tables are kept: go on later with --resume, or start over with --initially-drop-ghost-table)'
         : reachedPhase === 'inspecting'
           ? ' (nothing was created)'
           : '';

@@ -11,6 +11,7 @@ import { parseTlsOptions, TLS_FLAG_HELP, type RawTlsOptions } from './tls-option
 import { parseWindowOptions, type RawWindowOptions } from '../schedule/window-options.js';
 import { parseWriteRate, WRITE_RATE_FORM, type WriteRateScope } from '../throttle/write-rate.js';
 import { readStatementOption } from './statement-option.js';
+import { checkSeveral, readTableChanges } from './table-changes.js';
 import { parseKeepReverseSync } from './keep-reverse-sync.js';
 
 /** Where to connect and as whom: the migration's flags, and oschange lint's (one parser, parseConnectionOptions). */
@@ -35,8 +36,8 @@ export function migrationFlags<T>(y: Argv<T>) {
     .option('assume-master-host', { type: 'string', describe: 'host[:port] of the primary, when --host is a replica', group: 'Connection:' })
     .option('allow-on-master', { type: 'boolean', default: true, describe: 'accepted for gh-ost compatibility: oschange runs on the primary', group: 'Connection:' })
     .option('database', { type: 'string', describe: 'database of the table', group: 'Migration:' })
-    .option('table', { type: 'string', describe: 'table to alter', group: 'Migration:' })
-    .option('alter', { type: 'string', describe: 'the ALTER TABLE clause, e.g. "ADD COLUMN phone VARCHAR(20)"', group: 'Migration:' })
+    .option('table', { type: 'string', describe: 'table to alter (again, each with its --alter: several tables swapped in one cut-over)', group: 'Migration:' })
+    .option('alter', { type: 'string', describe: 'the ALTER TABLE clause, e.g. "ADD COLUMN phone VARCHAR(20)"; one after each --table', group: 'Migration:' })
     .option('execute', { type: 'boolean', default: false, describe: 'really migrate (without it: validate and print the plan, change nothing)', group: 'Migration:' })
     .option('approve-renamed-columns', { type: 'boolean', default: false, describe: 'the ALTER renames columns (CHANGE COLUMN old new): copy old values into the new names', group: 'Migration:' })
     .option('allow-data-loss', { type: 'string', describe: `accept values changed by the ALTER, by kind (${DATA_LOSS_KINDS.join(', ')}); without it such an ALTER is refused (README, "What oschange refuses")`, group: 'Migration:' })
@@ -97,7 +98,7 @@ export function migrationFlags<T>(y: Argv<T>) {
     .option('metrics-address', { type: 'string', default: DEFAULTS.metricsAddress, describe: 'the address --metrics-port listens on (0.0.0.0 in a container)', group: 'Output:' })
     .option('progress', { choices: ['auto', 'bar', 'plain'] as const, default: 'auto' as const, describe: 'a progress bar on a terminal (auto), or the plain status line (always, when output is not a terminal)', group: 'Output:' })
     // --- cut-over under pressure, and statements (issue 14)
-    .option('statement', { type: 'string', describe: 'the change as one statement instead of --table/--alter: "ALTER TABLE t …", "CREATE [UNIQUE] INDEX i ON t (…)" or "DROP INDEX i ON t" (t or db.t)', group: 'Migration:' })
+    .option('statement', { type: 'string', describe: 'the change as a statement instead of --table/--alter: "ALTER TABLE t …", "CREATE [UNIQUE] INDEX i ON t (…)" or "DROP INDEX i ON t" (t or db.t); several, separated by ";", change several tables in one cut-over', group: 'Migration:' })
     .option('force-kill-blockers-after', { type: 'number', describe: 'after N cut-over attempts whose lock timed out (--cut-over-lock-timeout-seconds), kill the sessions holding a lock on the table (each named in the log first); needs performance_schema (MySQL) or the metadata_lock_info plugin (MariaDB)', group: 'Cut-over:' })
     .option('timestamp-old-table', { type: 'boolean', default: false, describe: 'keep the old table as _T_<yyyymmddhhmmss>_del (UTC, when the migration started) instead of _T_del, so repeated migrations do not collide', group: 'Tables:' })
     .option('history', { type: 'boolean', default: true, describe: 'record the migration in the history table (--no-history: do not)', group: 'History:' })
@@ -215,9 +216,9 @@ export function parseMigrationOptions(raw: RawMigrationOptions, sources: ParseSo
   const ghost = readGhostFlags(raw as unknown as Readonly<Record<string, unknown>>);
   const errors: string[] = [...ghost.errors];
   const required = (name: string, value: string | undefined): string => {
-    // yargs gives an array for a flag given twice (`--table a --table b`).
+    // yargs gives an array for a flag given twice (`--database a --database b`).
     if (Array.isArray(value)) {
-      errors.push(`--${name} is given ${value.length} times: give it once (one table per run)`);
+      errors.push(`--${name} is given ${value.length} times: give it once`);
       return '';
     }
     if (value === undefined || value.trim() === '') errors.push(`--${name} is required`);
@@ -226,8 +227,10 @@ export function parseMigrationOptions(raw: RawMigrationOptions, sources: ParseSo
   // --statement "CREATE INDEX i ON t (a)" names the table and the change itself (src/cli/statement-option.ts).
   const fromStatement = raw.statement === undefined ? undefined : readStatementOption(raw, errors);
   const database = fromStatement?.database ?? required('database', raw.database);
-  const table = fromStatement?.table ?? required('table', raw.table);
-  const alter = fromStatement?.alter ?? required('alter', raw.alter);
+  // `--table a --alter … --table b --alter …`: several tables, one cut-over (src/cli/table-changes.ts).
+  const changes = fromStatement === undefined ? readTableChanges(raw, errors) : [{ table: fromStatement.table, alter: fromStatement.alter }, ...fromStatement.also];
+  const [{ table, alter } = { table: '', alter: '' }, ...alsoTables] = changes;
+  checkSeveral(changes, raw, errors);
   const connection = parseConnectionOptions(raw, sources, errors);
   const int = (name: string, value: number, min: number, max = Number.MAX_SAFE_INTEGER): number => {
     if (!Number.isInteger(value) || value < min || value > max) errors.push(`--${name} must be a whole number from ${min} to ${max} (got ${String(value)})`);
@@ -317,7 +320,8 @@ export function parseMigrationOptions(raw: RawMigrationOptions, sources: ParseSo
     // --- cut-over under pressure, and statements (issue 14)
     forceKillBlockersAfter: raw['force-kill-blockers-after'] === undefined ? undefined : int('force-kill-blockers-after', raw['force-kill-blockers-after'], 0, 10_000),
     timestampOldTable: raw['timestamp-old-table'] ?? false,
-    statement: fromStatement === undefined ? undefined : raw.statement,
+    statement: fromStatement === undefined ? undefined : Array.isArray(raw.statement) ? (raw.statement as readonly string[]).join('; ') : raw.statement,
+    alsoTables,
     analyzeGhostTableBeforeCutOver: raw['analyze-ghost-table-before-cutover'] ?? false,
     includeTriggers: raw['include-triggers'] ?? false,
     alterForeignKeysMethod: raw['alter-foreign-keys-method'],

@@ -9,6 +9,8 @@ export interface StatementTarget {
   readonly table: string;
   /** The change as `ALTER TABLE [db.]t …`: what --alter would hold (src/inspect/plan.ts reads it the same way). */
   readonly alter: string;
+  /** A statement list's further statements: more tables, swapped with the first in one cut-over. */
+  readonly also: readonly { readonly table: string; readonly alter: string }[];
 }
 
 const TAKES = 'give one ALTER TABLE, CREATE [UNIQUE] INDEX or DROP INDEX statement';
@@ -24,49 +26,55 @@ export function readStatementOption(
   raw: { readonly statement?: string | undefined; readonly database?: string | undefined; readonly table?: string | undefined; readonly alter?: string | undefined },
   errors: string[],
 ): StatementTarget {
-  const none: StatementTarget = { database: '', table: '', alter: '' };
+  const none: StatementTarget = { database: '', table: '', alter: '', also: [] };
+  // `--statement A --statement B` is the list `A; B`: several tables, one cut-over.
   const given: unknown = raw.statement;
-  if (Array.isArray(given)) {
-    errors.push(`--statement is given ${given.length} times: give it once (one statement per run)`);
-    return none;
-  }
   const alsoGiven = [raw.table === undefined ? undefined : '--table', raw.alter === undefined ? undefined : '--alter'].filter((f) => f !== undefined);
   if (alsoGiven.length > 0) {
     errors.push(`--statement names its table and its change: give it without ${alsoGiven.join(' and ')}`);
     return none;
   }
-  const text = String(given ?? '');
-  let statement: MigrationStatement;
-  let sql: string;
+  const text = Array.isArray(given) ? given.map(String).join(';\n') : String(given ?? '');
+  const targets: { database: string | undefined; table: string; alter: string }[] = [];
   try {
     const parts = splitStatements(text);
-    if (parts.length !== 1) {
-      errors.push(parts.length === 0 ? `--statement is empty: ${TAKES}` : `--statement holds ${parts.length} statements: ${TAKES} per run`);
+    if (parts.length === 0) {
+      errors.push(`--statement is empty: ${TAKES}`);
       return none;
     }
-    sql = (parts[0] as { text: string }).text;
-    // The server runs an executable comment's content: refused here as in --alter (lint reads it unwrapped).
-    tokenize(sql);
-    statement = parseMigrationStatement(sql);
+    for (const part of parts) {
+      const sql = part.text;
+      // The server runs an executable comment's content: refused here as in --alter (lint reads it unwrapped).
+      tokenize(sql);
+      const statement: MigrationStatement = parseMigrationStatement(sql);
+      if (statement.kind !== 'alter') {
+        errors.push(`--statement: ${describeKind(statement)} is not a change oschange runs online; ${TAKES}`);
+        return none;
+      }
+      targets.push({ database: statement.table.database, table: statement.table.name, alter: statement.form === 'alter-table' ? sql : statement.alter.source });
+    }
   } catch (err) {
     errors.push(`--statement: ${describeError(err)}`);
     return none;
   }
-  if (statement.kind !== 'alter') {
-    errors.push(`--statement: ${describeKind(statement)} is not a change oschange runs online; ${TAKES}`);
+  const named = [...new Set(targets.flatMap((t) => (t.database === undefined ? [] : [t.database])))];
+  if (named.length > 1) {
+    errors.push(`--statement names tables in ${named.join(' and ')}: the tables of one run are in one database`);
     return none;
   }
-  const named = statement.table.database;
-  if (named !== undefined && raw.database !== undefined && named !== raw.database) {
-    errors.push(`--statement names table ${named}.${statement.table.name} but --database is ${raw.database}: give one database`);
+  const first = named[0];
+  const qualified = targets.find((t) => t.database !== undefined);
+  if (first !== undefined && raw.database !== undefined && first !== raw.database) {
+    errors.push(`--statement names table ${first}.${qualified?.table ?? ''} but --database is ${raw.database}: give one database`);
     return none;
   }
-  const database = named ?? raw.database;
+  const database = first ?? raw.database;
   if (database === undefined || database.trim() === '') {
     errors.push(`--database is required (or name the table as database.table in --statement)`);
     return none;
   }
-  return { database, table: statement.table.name, alter: statement.form === 'alter-table' ? sql : statement.alter.source };
+  const [head, ...rest] = targets as [(typeof targets)[number], ...typeof targets];
+  return { database, table: head.table, alter: head.alter, also: rest.map((t) => ({ table: t.table, alter: t.alter })) };
 }
 
 /** `DROP TABLE`, `CREATE TABLE`, … for a message. */

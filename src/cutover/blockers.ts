@@ -25,6 +25,13 @@ export interface Blocker {
  * --force-kill-blockers-after must not find out at the cut-over that it cannot see the blockers.
  */
 export async function findBlockerSource(conn: Connection, flavor: 'mysql' | 'mariadb'): Promise<BlockerSource> {
+  const source = await lockInfoSource(conn, flavor);
+  if (source !== undefined) return source;
+  throw new OschangeError('NO_LOCK_INFO', `--force-kill-blockers-after needs to see who holds a lock on the table, and this server does not show it: ${showLocksHow(flavor)}`, { exitCode: ExitCode.usage });
+}
+
+/** Where this server shows metadata locks to this user, or undefined when it does not. */
+export async function lockInfoSource(conn: Connection, flavor: 'mysql' | 'mariadb'): Promise<BlockerSource | undefined> {
   const instrument = await queryValue(conn, metadataLockInstrument().sql).catch(() => undefined);
   if (String(instrument ?? '').toUpperCase() === 'YES') {
     // On, and readable by this user (the threads table too).
@@ -32,11 +39,14 @@ export async function findBlockerSource(conn: Connection, flavor: 'mysql' | 'mar
     if (await queryRows(conn, probe.sql, probe.params).then(() => true, () => false)) return 'performance_schema';
   }
   if (flavor === 'mariadb' && Number(await queryValue(conn, metadataLockInfoPlugin().sql).catch(() => 0)) > 0) return 'metadata_lock_info';
-  const how =
-    flavor === 'mysql'
-      ? "start the server with performance_schema=ON (its wait/lock/metadata/sql/mdl instrument is on by default), and grant SELECT on performance_schema.setup_instruments, performance_schema.metadata_locks and performance_schema.threads"
-      : "load the metadata_lock_info plugin (INSTALL SONAME 'metadata_lock_info'), or start the server with performance_schema=ON and performance-schema-instrument='wait/lock/metadata/sql/mdl=ON'";
-  throw new OschangeError('NO_LOCK_INFO', `--force-kill-blockers-after needs to see who holds a lock on the table, and this server does not show it: ${how}`, { exitCode: ExitCode.usage });
+  return undefined;
+}
+
+/** How to make the server show metadata locks. */
+export function showLocksHow(flavor: 'mysql' | 'mariadb'): string {
+  return flavor === 'mysql'
+    ? 'start the server with performance_schema=ON (its wait/lock/metadata/sql/mdl instrument is on by default), and grant SELECT on performance_schema.setup_instruments, performance_schema.metadata_locks and performance_schema.threads'
+    : "load the metadata_lock_info plugin (INSTALL SONAME 'metadata_lock_info'), or start the server with performance_schema=ON and performance-schema-instrument='wait/lock/metadata/sql/mdl=ON'";
 }
 
 export async function lockHolders(conn: Connection, source: BlockerSource, database: string, table: string): Promise<Blocker[]> {

@@ -10,9 +10,10 @@ import { Checkpointer } from '../checkpoint/checkpointer.js';
 import type { Checkpoint } from '../checkpoint/store.js';
 import type { MigrationConfig } from '../config.js';
 import { ADAPTIVE_MIN_ROWS } from '../copy/chunk-sizer.js';
-import { copyRows, isMemberType, readCopyRange, type CopyRange } from '../copy/copier.js';
+import { copyRows, isMemberType, readCopyRange, type CopyOptions, type CopyRange } from '../copy/copier.js';
 import { defaultCopyThreads } from '../copy/threads.js';
 import { swapTables } from '../cutover/swap.js';
+import { swapTogether } from '../cutover/swap-together.js';
 import { BlockerPolicy } from '../cutover/blocker-policy.js';
 import type { BlockerSource } from '../cutover/blockers.js';
 import { connect, isAlive, type Connection } from '../db/connect.js';
@@ -20,7 +21,7 @@ import type { Endpoint } from '../db/dsn.js';
 import type { ServerVersion } from '../db/flavor.js';
 import { describeError, OschangeError } from '../errors.js';
 import { lossPoint } from '../fault-point.js';
-import { guardTables } from '../guard/tables.js';
+import { guardTables, type GuardTables } from '../guard/tables.js';
 import { analyzeTable } from '../sql/ghost.js';
 import { ghostWriterSetup } from '../db/session.js';
 import type { Hooks } from '../hooks/hooks.js';
@@ -54,6 +55,16 @@ export interface CutOverGate {
   waitCaughtUp(): Promise<void>;
 }
 
+/**
+ * A table beside the first in a migration that swaps several in one cut-over (docs/design.md,
+ * "Several tables in one cut-over"): its own view of the settings (its table and ALTER) and its plan.
+ * Its copy, checksum and ghost are its own; the stream, applier, throttler and cut-over are shared.
+ */
+export interface AlsoTable {
+  readonly config: MigrationConfig;
+  readonly plan: Plan;
+}
+
 export interface AttemptContext {
   readonly config: MigrationConfig;
   readonly log: Logger;
@@ -75,6 +86,8 @@ export interface AttemptContext {
   readonly beforeCutOver?: ((gate: CutOverGate) => Promise<void>) | undefined;
   /** --force-kill-blockers-after: where the server shows who holds a lock (checked before the plan). */
   readonly blockerSource?: BlockerSource | undefined;
+  /** More tables, swapped with the first in one RENAME; a fresh start only (no checkpoint is kept). */
+  readonly alsoTables?: readonly AlsoTable[] | undefined;
 }
 
 const CATCH_UP_TIMEOUT_MS = 60_000;
@@ -91,7 +104,11 @@ const STATE_HINT = 'state';
 export async function runAttempt(ctx: AttemptContext): Promise<number> {
   const { config, log, now, state, plan, endpoint, version, hooks, start } = ctx;
   const { names } = plan;
-  const guard = guardTables(plan, config.database, config.allowDataLoss);
+  const tables: readonly AlsoTable[] = [{ config, plan }, ...(ctx.alsoTables ?? [])];
+  const several = tables.length > 1;
+  if (several && (start.copyDone || start.range !== undefined)) throw new Error('several tables in one cut-over start fresh: they keep no checkpoint to resume from');
+  const guards = tables.map((t) => guardTables(t.plan, config.database, config.allowDataLoss));
+  const guard = guards[0] as (typeof guards)[number];
   const attempt = new AbortController();
   const fail = (err: unknown): void => {
     if (!attempt.signal.aborted) attempt.abort(err instanceof Error ? err : new Error(String(err)));
@@ -119,6 +136,7 @@ export async function runAttempt(ctx: AttemptContext): Promise<number> {
       serverId: config.replicaServerId,
       database: config.database,
       table: config.table,
+      alsoTables: tables.slice(1).map((t) => t.config.table),
       changelogTable: names.changelog,
       start: start.position,
       log: log.child({ module: 'binlog' }),
@@ -137,6 +155,7 @@ export async function runAttempt(ctx: AttemptContext): Promise<number> {
       source: stream,
       guard,
       pairs: plan.mapping.pairs,
+      alsoTargets: tables.slice(1).map((t, i) => ({ guard: guards[i + 1] as GuardTables, pairs: t.plan.mapping.pairs })),
       state,
       log: log.child({ module: 'apply' }),
       retries: config.defaultRetries,
@@ -157,19 +176,23 @@ export async function runAttempt(ctx: AttemptContext): Promise<number> {
       await writeMarker(markerConn, config.database, names.changelog, STATE_HINT, token);
       await reached;
     };
-    checkpointer = new Checkpointer({
-      conn: await open(),
-      database: config.database,
-      table: names.checkpoint,
-      identity: ctx.identity,
-      state,
-      intervalMs: config.checkpointIntervalMs,
-      log: log.child({ module: 'checkpoint' }),
-    });
+    // Several tables keep no checkpoint: a checkpoint holds one table's copy (docs/design.md,
+    // "Several tables in one cut-over"); such a run that stops starts over.
+    checkpointer = several
+      ? undefined
+      : new Checkpointer({
+          conn: await open(),
+          database: config.database,
+          table: names.checkpoint,
+          identity: ctx.identity,
+          state,
+          intervalMs: config.checkpointIntervalMs,
+          log: log.child({ module: 'checkpoint' }),
+        });
     lossPoint('attempt:before-first-checkpoint');
     // Without a first checkpoint a lost connection would have nothing to go on from: it must be saved.
-    if (!(await checkpointer.save())) throw new Error(`could not save the first checkpoint to ${names.checkpoint} (the log says why)`);
-    track(checkpointer.run(attempt.signal));
+    if (checkpointer !== undefined && !(await checkpointer.save())) throw new Error(`could not save the first checkpoint to ${names.checkpoint} (the log says why)`);
+    if (checkpointer !== undefined) track(checkpointer.run(attempt.signal));
 
     // --- throttling: decided continuously beside the copy; a panic stops everything.
     const replicaLag = new ReplicaLag({ credentials: { user: endpoint.user, password: endpoint.password, ...(endpoint.tls === undefined ? {} : { tls: endpoint.tls }) }, version, database: config.database, changelog: names.changelog, now, timeoutMs: CHECK_TIMEOUT_MS });
@@ -211,7 +234,7 @@ export async function runAttempt(ctx: AttemptContext): Promise<number> {
     });
     track(throttler.run(attempt.signal));
 
-    // --- copy (what an interrupted run copied is not copied again)
+    // --- copy (what an interrupted run copied is not copied again); several tables one after another.
     if (!start.copyDone) {
       const workers: Connection[] = [];
       const threads = config.copyThreads ?? defaultCopyThreads(endpoint.host, availableParallelism());
@@ -221,39 +244,47 @@ export async function runAttempt(ctx: AttemptContext): Promise<number> {
         for (const s of ghostWriterSetup()) await worker.query(s.sql);
         workers.push(worker);
       }
-      const keyIndex = plan.sharedKey.originalIndex;
-      const copyOptions = {
-        conn: await open(),
-        workers,
-        minChunkRows: Math.min(ADAPTIVE_MIN_ROWS, config.chunkSize),
-        version,
-        database: config.database,
-        table: config.table,
-        ghost: names.ghost,
-        key: { indexName: keyIndex.name, columns: keyIndex.columns, byNumber: plan.keyTypes.map(isMemberType) },
-        keyTypes: plan.keyTypes,
-        pairs: plan.mapping.pairs,
-        guard,
-        state,
-        log: log.child({ module: 'copy' }),
-        retries: config.defaultRetries,
-        beforeChunk: (signal: AbortSignal) => throttler.waitWhileThrottled(signal),
-        afterChunk: async (chunkMs: number, signal: AbortSignal) => {
-          state.copyBusyMs += chunkMs;
-          state.lastChunkMs = chunkMs;
-          if (state.niceRatio > 0) await sleep(chunkMs * state.niceRatio, undefined, { signal });
-        },
+      const rangeConn = await open();
+      const copyOptionsOf = (t: AlsoTable, g: GuardTables): CopyOptions => {
+        const keyIndex = t.plan.sharedKey.originalIndex;
+        return {
+          conn: rangeConn,
+          workers,
+          minChunkRows: Math.min(ADAPTIVE_MIN_ROWS, config.chunkSize),
+          version,
+          database: config.database,
+          table: t.config.table,
+          ghost: t.plan.names.ghost,
+          key: { indexName: keyIndex.name, columns: keyIndex.columns, byNumber: t.plan.keyTypes.map(isMemberType) },
+          keyTypes: t.plan.keyTypes,
+          pairs: t.plan.mapping.pairs,
+          guard: g,
+          state,
+          log: log.child({ module: 'copy', ...(several ? { table: t.config.table } : {}) }),
+          retries: config.defaultRetries,
+          beforeChunk: (signal: AbortSignal) => throttler.waitWhileThrottled(signal),
+          afterChunk: async (chunkMs: number, signal: AbortSignal) => {
+            state.copyBusyMs += chunkMs;
+            state.lastChunkMs = chunkMs;
+            if (state.niceRatio > 0) await sleep(chunkMs * state.niceRatio, undefined, { signal });
+          },
+        };
       };
       if (ctx.firstAttempt) await hooks.run('before-row-copy');
       // The phase says copying only once the before-row-copy hook has run, so a watcher never sees it early.
       state.phase = 'copying';
       state.copyStartedAtMs ??= now();
-      const range = start.range ?? (await readCopyRange(copyOptions));
-      state.copyRange = range;
-      await checkpointer.save();
-      await copyRows(copyOptions, range, attempt.signal, start.copiedUpTo);
+      for (const [i, t] of tables.entries()) {
+        const copyOptions = copyOptionsOf(t, guards[i] as GuardTables);
+        const range = (i === 0 ? start.range : undefined) ?? (await readCopyRange(copyOptions));
+        state.copyRange = range;
+        state.copiedUpTo = i === 0 ? start.copiedUpTo : undefined;
+        await checkpointer?.save();
+        await copyRows(copyOptions, range, attempt.signal, state.copiedUpTo);
+        if (several) log.info({ table: t.config.table, rows: state.rowsCopied }, 'table copied');
+      }
       state.copyEndedAtMs = now();
-      await checkpointer.save();
+      await checkpointer?.save();
       ctx.printStatus();
       log.info({ rows: state.rowsCopied, chunks: state.chunksCopied }, 'row copy complete');
       await hooks.run('row-copy-complete');
@@ -287,7 +318,19 @@ export async function runAttempt(ctx: AttemptContext): Promise<number> {
     // --- the checksum: the ghost must hold exactly the original's rows before the swap.
     if (config.checksum) {
       state.phase = 'verifying';
-      await verifyPhase({ config, plan, version, state, now, log: log.child({ module: 'verify' }), open, waitCaughtUp: () => waitCaughtUp(), signal: attempt.signal });
+      // Several tables one after another; the status and the Done line count them all.
+      const sum = { chunks: 0, repairs: 0, startedAtMs: now() };
+      for (const t of tables) {
+        const verifyLog = log.child({ module: 'verify', ...(several ? { table: t.config.table } : {}) });
+        await verifyPhase({ config: t.config, plan: t.plan, version, state, now, log: verifyLog, open, waitCaughtUp: () => waitCaughtUp(), signal: attempt.signal });
+        sum.chunks += state.verifyChunks;
+        sum.repairs += state.verifyRepairs;
+      }
+      if (several && state.verifyEndedAtMs !== undefined) {
+        state.verifyChunks = sum.chunks;
+        state.verifyRepairs = sum.repairs;
+        state.verifyStartedAtMs = sum.startedAtMs;
+      }
       ctx.printStatus();
       state.phase = 'waiting for cut-over';
     }
@@ -295,8 +338,10 @@ export async function runAttempt(ctx: AttemptContext): Promise<number> {
     attempt.signal.throwIfAborted();
 
     if (config.analyzeGhostTableBeforeCutOver) {
-      log.info({ table: names.ghost }, 'analyzing the ghost table before the cut-over');
-      await control.query(analyzeTable(config.database, names.ghost).sql);
+      for (const t of tables) {
+        log.info({ table: t.plan.names.ghost }, 'analyzing the ghost table before the cut-over');
+        await control.query(analyzeTable(config.database, t.plan.names.ghost).sql);
+      }
     }
 
     // --- cut-over, retried; the original table stays untouched on every failed attempt.
@@ -318,6 +363,49 @@ export async function runAttempt(ctx: AttemptContext): Promise<number> {
       await waitCaughtUp();
       stream.expectTableChange();
       try {
+        if (several) {
+          // docs/design.md, "Several tables in one cut-over": one lock session, the applier's last
+          // events through it, one RENAME. The applier pauses first: its own session could not write
+          // the locked ghosts, and the flush would wait behind it.
+          const theApplier = applier;
+          await theApplier.pause();
+          try {
+            const result = await swapTogether({
+              connect: () => connect(endpoint),
+              database: config.database,
+              version,
+              tables: tables.map((t) => t.plan.names),
+              alsoLocked: [names.changelog],
+              lockTimeoutSeconds: config.cutOverLockTimeoutSeconds,
+              flush: async (lockConn) => {
+                for (const st of ghostWriterSetup()) await lockConn.query(st.sql);
+                const marker = { hint: STATE_HINT, value: randomBytes(8).toString('hex') };
+                const stop = new AbortController();
+                const draining = theApplier.drainThrough(lockConn, marker, CATCH_UP_TIMEOUT_MS, AbortSignal.any([attempt.signal, stop.signal]));
+                draining.catch(() => undefined);
+                try {
+                  await writeMarker(lockConn, config.database, names.changelog, marker.hint, marker.value);
+                  await draining;
+                } catch (err) {
+                  // The drain stops before the lock session ends. Events it took and could not apply
+                  // are lost to this attempt: it ends then, the originals untouched.
+                  stop.abort(err);
+                  await draining.catch(() => undefined);
+                  if (theApplier.brokenBy !== undefined) fail(theApplier.brokenBy);
+                  throw err;
+                }
+                state.cutOverPosition = state.safeAppliedPosition;
+              },
+              log: log.child({ module: 'cutover' }),
+              now,
+              signal: attempt.signal,
+            });
+            swapped = true;
+            return result.lockMs;
+          } finally {
+            theApplier.resume();
+          }
+        }
         const result = await swapTables({
           connect: () => connect(endpoint),
           control,

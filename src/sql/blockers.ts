@@ -46,3 +46,37 @@ export function killConnection(id: number): Statement {
   if (!Number.isSafeInteger(id) || id <= 0) throw new Error(`not a connection id: ${id}`);
   return stmt(`KILL CONNECTION ${id}`);
 }
+
+/**
+ * The tables of `database` a session is waiting to lock (performance_schema.metadata_locks rows
+ * PENDING for its thread): where the several-table cut-over's lock session stands in its queue.
+ */
+export function pendingTableLocks(connectionId: number, database: string): Statement {
+  return stmt(
+    'SELECT ml.OBJECT_NAME AS name FROM performance_schema.metadata_locks ml JOIN performance_schema.threads t ON t.THREAD_ID = ml.OWNER_THREAD_ID ' +
+      "WHERE t.PROCESSLIST_ID = ? AND ml.OBJECT_TYPE = 'TABLE' AND ml.OBJECT_SCHEMA = ? AND ml.LOCK_STATUS = 'PENDING'",
+    [connectionId, database],
+  );
+}
+
+/**
+ * Sessions that hold `table` (GRANTED) and wait (PENDING) for one of `held`: a transaction the
+ * several-table cut-over's lock on `table` waits behind, which itself waits for a table the cut-over
+ * already holds. Neither would ever go on; MySQL sees no cycle (the holder does not wait), so only a
+ * timeout would end it.
+ */
+export function crossWaiters(database: string, table: string, held: readonly string[]): Statement {
+  if (held.length === 0) throw new Error('crossWaiters needs at least one held table');
+  return stmt(
+    'SELECT COUNT(*) AS n FROM performance_schema.metadata_locks g JOIN performance_schema.metadata_locks p ON p.OWNER_THREAD_ID = g.OWNER_THREAD_ID ' +
+      "WHERE g.OBJECT_TYPE = 'TABLE' AND g.OBJECT_SCHEMA = ? AND g.OBJECT_NAME = ? AND g.LOCK_STATUS = 'GRANTED' " +
+      `AND p.OBJECT_TYPE = 'TABLE' AND p.OBJECT_SCHEMA = ? AND p.OBJECT_NAME IN (${held.map(() => '?').join(', ')}) AND p.LOCK_STATUS = 'PENDING'`,
+    [database, table, database, ...held],
+  );
+}
+
+/** Stops a session's running statement (its own user's session needs no privilege). */
+export function killQuery(id: number): Statement {
+  if (!Number.isSafeInteger(id) || id <= 0) throw new Error(`not a connection id: ${id}`);
+  return stmt(`KILL QUERY ${id}`);
+}

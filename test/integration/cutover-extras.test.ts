@@ -141,8 +141,11 @@ describe.each(testServers().map((s) => [label(s), s] as const))('cut-over extras
     const before = await tables();
     const dropTable = await cli(['--statement', 'DROP TABLE items', '--execute']);
     expect(dropTable).toEqual({ code: 2, last: 'oschange: --statement: DROP TABLE is not a change oschange runs online; give one ALTER TABLE, CREATE [UNIQUE] INDEX or DROP INDEX statement' });
+    // A list is several tables in one cut-over: each statement must be a change too, and each table named once.
     const two = await cli(['--statement', 'CREATE INDEX i ON items (price); DROP TABLE items', '--execute']);
-    expect(two).toEqual({ code: 2, last: 'oschange: --statement holds 2 statements: give one ALTER TABLE, CREATE [UNIQUE] INDEX or DROP INDEX statement per run' });
+    expect(two).toEqual({ code: 2, last: 'oschange: --statement: DROP TABLE is not a change oschange runs online; give one ALTER TABLE, CREATE [UNIQUE] INDEX or DROP INDEX statement' });
+    const twice = await cli(['--statement', 'CREATE INDEX i ON items (price); DROP INDEX j ON items', '--execute']);
+    expect(twice).toEqual({ code: 2, last: 'oschange: items is named twice: give each table once (one ALTER can hold several changes, separated by commas)' });
     const both = await cli(['--statement', 'CREATE INDEX i ON items (price)', '--table', 'items', '--execute']);
     expect(both).toEqual({ code: 2, last: 'oschange: --statement names its table and its change: give it without --table' });
     expect(await tables()).toEqual(before);

@@ -39,7 +39,10 @@ describe('--statement', () => {
     expect(parse(['--database', 'app', '--statement', 'CREATE TABLE t (a INT)'])).toEqual({ errors: [`--statement: CREATE TABLE is not a change oschange runs online; ${TAKES}`] });
     expect(parse(['--database', 'app', '--statement', 'RENAME TABLE a TO b'])).toEqual({ errors: [`--statement: RENAME TABLE is not a change oschange runs online; ${TAKES}`] });
     expect(parse(['--database', 'app', '--statement', "UPDATE users SET a = 1"])).toEqual({ errors: [`--statement: UPDATE is not a change oschange runs online; ${TAKES}`] });
-    expect(parse(['--database', 'app', '--statement', 'CREATE INDEX i ON t (a); DROP INDEX j ON t'])).toEqual({ errors: [`--statement holds 2 statements: ${TAKES} per run`] });
+    // Two statements are two tables in one cut-over: one table twice is refused.
+    expect(parse(['--database', 'app', '--statement', 'CREATE INDEX i ON t (a); DROP INDEX j ON t'])).toEqual({
+      errors: ['t is named twice: give each table once (one ALTER can hold several changes, separated by commas)'],
+    });
     expect(parse(['--database', 'app', '--statement', ' -- nothing\n'])).toEqual({ errors: [`--statement is empty: ${TAKES}`] });
     expect(parse(['--database', 'app', '--statement', 'ALTER TABLE t ADD COLUMN c INT /*!80023 INVISIBLE */'])).toEqual({
       errors: ['--statement: the ALTER holds an executable comment (/*!80023 INV…) at character 32: write its content as plain SQL'],
@@ -53,6 +56,45 @@ describe('--statement', () => {
     expect(parse(['--database', 'app', '--table', 't', '--statement', 'CREATE INDEX i ON t (a)'])).toEqual({ errors: ['--statement names its table and its change: give it without --table'] });
     expect(parse(['--statement', 'CREATE INDEX i ON t (a)'])).toEqual({ errors: ['--database is required (or name the table as database.table in --statement)'] });
     expect(parse(['--database', 'app', '--statement', 'DROP INDEX i ON shop.t'])).toEqual({ errors: ['--statement names table shop.t but --database is app: give one database'] });
+  });
+});
+
+describe('several tables, one cut-over', () => {
+  const tables = (argv: string[]) => {
+    const r = parse(argv);
+    if (!('config' in r)) throw new Error(r.errors.join('; '));
+    return { table: r.config.table, alter: r.config.alter, also: r.config.alsoTables };
+  };
+
+  it('pairs each --table with the --alter after it, and reads a statement list the same way', () => {
+    expect(tables(['--database', 'app', '--table', 'a', '--alter', 'ADD x INT', '--table', 'b', '--alter', 'DROP COLUMN y'])).toEqual({
+      table: 'a', alter: 'ADD x INT', also: [{ table: 'b', alter: 'DROP COLUMN y' }],
+    });
+    expect(tables(['--database', 'app', '--statement', 'ALTER TABLE a ADD x INT; CREATE INDEX i ON b (v)'])).toEqual({
+      table: 'a', alter: 'ALTER TABLE a ADD x INT', also: [{ table: 'b', alter: 'ALTER TABLE b ADD INDEX i (v)' }],
+    });
+    expect(tables(['--statement', 'ALTER TABLE app.a ADD x INT', '--statement', 'ALTER TABLE app.b ADD y INT'])).toMatchObject({ table: 'a', also: [{ table: 'b' }] });
+    expect(tables(['--database', 'app', '--table', 'a', '--alter', 'ADD x INT']).also).toEqual([]);
+  });
+
+  it('refuses unpaired flags, one table twice, other databases, and what a shared cut-over cannot do', () => {
+    expect(parse(['--database', 'app', '--table', 'a', '--alter', 'ADD x INT', '--alter', 'ADD y INT'])).toEqual({
+      errors: ['--table is given 1 times and --alter 2: give one --alter after each --table'],
+    });
+    expect(parse(['--database', 'app', '--table', 'a', '--alter', 'ADD x INT', '--table', 'A', '--alter', 'ADD y INT'])).toEqual({
+      errors: ['A is named twice: give each table once (one ALTER can hold several changes, separated by commas)'],
+    });
+    expect(parse(['--statement', 'ALTER TABLE app.a ADD x INT; ALTER TABLE shop.b ADD y INT'])).toEqual({
+      errors: ['--statement names tables in app and shop: the tables of one run are in one database'],
+    });
+    const both = ['--database', 'app', '--table', 'a', '--alter', 'ADD x INT', '--table', 'b', '--alter', 'ADD y INT'];
+    expect(parse([...both, '--resume', '--keep-reverse-sync', '1h', '--force-kill-blockers-after', '2'])).toEqual({
+      errors: [
+        'several tables in one cut-over cannot be combined with --resume (several tables keep no checkpoint: a stopped run starts over with --initially-drop-ghost-table); migrate the tables one by one for it',
+        'several tables in one cut-over cannot be combined with --keep-reverse-sync (a revert swaps one table back); migrate the tables one by one for it',
+        'several tables in one cut-over cannot be combined with --force-kill-blockers-after (the shared cut-over does not kill blockers yet); migrate the tables one by one for it',
+      ],
+    });
   });
 });
 

@@ -55,7 +55,9 @@ describe("gh-ost's whole command line", () => {
   });
 
   it('refuses a flag given twice with one line, not a crash', () => {
-    expect(parse([...base, '--table', 'orders'])).toEqual({ errors: ['--table is given 2 times: give it once (one table per run)'] });
+    // A second --table is a second table (several tables, one cut-over), which needs its own --alter.
+    expect(parse([...base, '--table', 'orders'])).toEqual({ errors: ['--table is given 2 times and --alter 1: give one --alter after each --table'] });
+    expect(parse([...base, '--database', 'other'])).toEqual({ errors: ['--database is given 2 times: give it once'] });
   });
 
   it('are all in the README\'s table (npx tsx scripts/gh-ost-flags-readme.ts writes it)', () => {
