@@ -127,7 +127,7 @@ export async function runMigration(deps: MigrationDeps): Promise<MigrationResult
     await hooks.run('rowcount-complete');
     for (const note of config.notes) out(note);
     for (const [i, t] of tables.entries()) for (const line of describePlan(t.plan, t.config, estimates[i] ?? 0, where)) out(line);
-    if (several) out(`Cut-over: ${tables.map((t) => t.config.table).join(', ')} swap together, in one RENAME under one lock.`);
+    if (several) out(`Cut-over: ${tables.map((t) => t.config.table).join(', ')} swap together, in one RENAME.`);
     if (resumed !== undefined) {
       out(
         `Resume: going on from the checkpoint saved ${resumed.ageSeconds}s ago: ${resumed.rowsCopied} rows copied` +

@@ -53,26 +53,10 @@ export const APPLY_BATCH_BYTES = 8 * 1024 * 1024;
  * images go in with INSERT IGNORE and every warning is judged (src/guard/), so no value is changed
  * and no row dropped silently — REPLACE would delete a row that collides on a new unique key.
  */
-/** How one batch reaches the ghosts: on which session, and whether as one transaction. */
-interface Writer {
-  readonly conn: Connection;
-  /** False under LOCK TABLES, where BEGIN would release the locks: each statement commits on its own. */
-  readonly transaction: boolean;
-}
-
 export class Applier {
   private readonly waiters: { hint: string; value: string; resolve: () => void }[] = [];
   private readonly targets: ReadonlyMap<string, ApplyTarget & { readonly mode: 'upsert' | 'delete-insert' }>;
   private readonly first: string;
-  /** Set by pause(): the loop waits on it instead of taking events. */
-  private hold: { readonly released: Promise<void>; readonly release: () => void } | undefined;
-  /** Settles when the loop's current batch is done. */
-  private idle: Promise<void> = Promise.resolve();
-  /**
-   * A batch drainThrough() could not apply: its events are out of the stream and not in the ghosts,
-   * so nothing may go on — run() rejects with it, and the cut-over must not be tried again.
-   */
-  brokenBy: Error | undefined;
   /** Row events applied since `rateSince` (for the status line's events/s). */
   private rateEvents = 0;
   private rateSince = performance.now();
@@ -93,72 +77,13 @@ export class Applier {
 
   /** Runs until the signal aborts; rejects when applying fails for good. */
   async run(signal: AbortSignal): Promise<void> {
-    const { state, source, conn } = this.o;
-    while (!signal.aborted) {
-      if (this.hold !== undefined) {
-        await Promise.race([this.hold.released, new Promise((resolve) => signal.addEventListener('abort', resolve, { once: true }))]);
-        if (this.brokenBy !== undefined) throw this.brokenBy;
-        continue;
-      }
-      let done = (): void => undefined;
-      this.idle = new Promise<void>((resolve) => (done = resolve));
-      try {
-        const events = await source.take(state.dmlBatchSize, 100, APPLY_BATCH_BYTES);
-        state.backlog = source.backlog;
-        state.streamerPosition = source.readPosition;
-        if (events.length > 0) await this.applyEvents(events, signal, { conn, transaction: true });
-        this.measureRate();
-      } finally {
-        done();
-      }
-    }
-  }
-
-  /** Stops taking events after the current batch; resolves once that batch is done. resume() goes on. */
-  async pause(): Promise<void> {
-    if (this.hold === undefined) {
-      let release = (): void => undefined;
-      const released = new Promise<void>((resolve) => (release = resolve));
-      this.hold = { released, release };
-    }
-    await this.idle;
-  }
-
-  resume(): void {
-    this.hold?.release();
-    this.hold = undefined;
-  }
-
-  /**
-   * While paused: applies events through `conn` — the cut-over's lock session, which alone may write
-   * the ghosts under LOCK TABLES (src/cutover/swap-together.ts) — until the marker (hint, value),
-   * written after this call, has been applied. Each statement commits on its own there; replaying a
-   * batch again is harmless, as in run().
-   */
-  async drainThrough(conn: Connection, marker: { readonly hint: string; readonly value: string }, timeoutMs: number, signal: AbortSignal): Promise<void> {
-    if (this.hold === undefined) throw new Error('drainThrough() needs the applier paused first');
     const { state, source } = this.o;
-    let reached = false;
-    let failed: unknown;
-    // A timeout or a stop ends the loop through `failed`; the marker's arrival through `reached`.
-    void this.waitForMarker(marker.hint, marker.value, timeoutMs, signal).then(
-      () => (reached = true),
-      (err: unknown) => (failed = err),
-    );
-    while (!reached) {
-      if (failed !== undefined) throw failed;
-      const events = await source.take(state.dmlBatchSize, 50, APPLY_BATCH_BYTES);
+    while (!signal.aborted) {
+      const events = await source.take(state.dmlBatchSize, 100, APPLY_BATCH_BYTES);
       state.backlog = source.backlog;
-      if (events.length > 0) {
-        try {
-          await this.applyEvents(events, signal, { conn, transaction: false });
-        } catch (err) {
-          this.brokenBy = err instanceof Error ? err : new Error(String(err));
-          throw err;
-        }
-      }
-      // The waiter resolves in a microtask after its marker's batch.
-      await Promise.resolve();
+      state.streamerPosition = source.readPosition;
+      if (events.length > 0) await this.applyEvents(events, signal);
+      this.measureRate();
     }
   }
 
@@ -202,7 +127,7 @@ export class Applier {
     });
   }
 
-  private async applyEvents(events: readonly StreamEvent[], signal: AbortSignal, writer: Writer): Promise<void> {
+  private async applyEvents(events: readonly StreamEvent[], signal: AbortSignal): Promise<void> {
     const { state } = this.o;
     const changes: RowChange[] = [];
     const markers: { hint: string; value: string }[] = [];
@@ -227,7 +152,7 @@ export class Applier {
           assertNever(ev);
       }
     }
-    if (changes.length > 0) await this.applyChanges(changes, signal, writer);
+    if (changes.length > 0) await this.applyChanges(changes, signal);
     state.eventsApplied += changes.length;
     this.rateEvents += changes.length;
     state.appliedPosition = (events[events.length - 1] as StreamEvent).position;
@@ -242,9 +167,8 @@ export class Applier {
   }
 
   /** One batch: each table's changes planned on their own (src/apply/batch-plan.ts), all in one transaction. */
-  private async applyChanges(changes: readonly RowChange[], signal: AbortSignal, writer: Writer): Promise<void> {
-    const { log, retries } = this.o;
-    const { conn } = writer;
+  private async applyChanges(changes: readonly RowChange[], signal: AbortSignal): Promise<void> {
+    const { conn, log, retries } = this.o;
     const byTable = new Map<string, RowChange[]>();
     for (const c of changes) {
       const table = c.table ?? this.first;
@@ -261,7 +185,7 @@ export class Applier {
     const doing = 'replaying binlog events';
     await withRetries(
       async () => {
-        if (writer.transaction) await conn.query('BEGIN');
+        await conn.query('BEGIN');
         try {
           for (const { target, plan } of work) {
             const { guard } = target;
@@ -269,11 +193,11 @@ export class Applier {
               const s = deleteRows(guard.database, guard.ghost, guard.ghostKeyColumns, keys);
               await conn.query(s.sql, [...s.params]);
             }
-            for (const rows of plan.inserts) await this.insertImages(conn, target, rows, doing);
+            for (const rows of plan.inserts) await this.insertImages(target, rows, doing);
           }
-          if (writer.transaction) await conn.query('COMMIT');
+          await conn.query('COMMIT');
         } catch (err) {
-          if (writer.transaction) await conn.query('ROLLBACK').catch(() => undefined);
+          await conn.query('ROLLBACK').catch(() => undefined);
           throw err;
         }
       },
@@ -287,11 +211,11 @@ export class Applier {
    * written again.
    */
   private async insertImages(
-    conn: Connection,
     target: ApplyTarget & { readonly mode: 'upsert' | 'delete-insert' },
     rows: readonly { readonly values: readonly RowValue[]; readonly image: Row }[],
     doing: string,
   ): Promise<void> {
+    const { conn } = this.o;
     const { guard } = target;
     const toColumns = target.pairs.map((p) => p.to);
     const values = rows.map((r) => r.values);

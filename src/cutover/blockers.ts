@@ -42,6 +42,14 @@ export async function lockInfoSource(conn: Connection, flavor: 'mysql' | 'mariad
   return undefined;
 }
 
+/** How to make the server show the metadata locks sessions wait for (performance_schema; MariaDB's plugin shows only granted ones). */
+export function showPendingLocksHow(flavor: 'mysql' | 'mariadb'): string {
+  const grant = 'and grant SELECT on performance_schema.setup_instruments, performance_schema.metadata_locks and performance_schema.threads';
+  return flavor === 'mysql'
+    ? `start the server with performance_schema=ON (its wait/lock/metadata/sql/mdl instrument is on by default), ${grant}`
+    : `start the server with performance_schema=ON and performance-schema-instrument='wait/lock/metadata/sql/mdl=ON', ${grant}`;
+}
+
 /** How to make the server show metadata locks. */
 export function showLocksHow(flavor: 'mysql' | 'mariadb'): string {
   return flavor === 'mysql'

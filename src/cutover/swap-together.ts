@@ -1,53 +1,52 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { queryRows, type Connection } from '../db/connect.js';
+import { queryRows, queryValue, type Connection } from '../db/connect.js';
 import type { ServerVersion } from '../db/flavor.js';
 import { describeError, ExitCode, OschangeError } from '../errors.js';
 import type { TableNames } from '../inspect/names.js';
 import type { Logger } from '../log.js';
 import { crossWaiters, killQuery, pendingTableLocks } from '../sql/blockers.js';
-import { lockTablesWrite, renameTables } from '../sql/ghost.js';
+import { createSentry, dropTable, lockTablesWrite, renameTables } from '../sql/ghost.js';
+import { tableExists } from '../sql/inspect.js';
 
 /**
  * Several tables swapped in one atomic RENAME (docs/design.md, "Several tables in one cut-over"), so a
- * change that spans tables is never half-visible, and no application transaction is made a deadlock
- * victim on the way.
+ * change that spans tables is never half-visible, no write is lost, and no application transaction is
+ * made a deadlock victim on the way. MySQL and MariaDB alike:
  *
- * MySQL (8.0.13 and later) renames tables its session holds under LOCK TABLES … WRITE. But one LOCK
- * TABLES of several tables takes their metadata locks one at a time, in name order, keeping each while
- * it waits for the next: an application transaction that holds the second and then asks for the
- * first closes a cycle, and MySQL ends the cheaper side of it — the application's statement (1213,
- * deadlock). So the locks are taken in a hand-over:
- *   H1…Hn: one session per original, one after another, each `LOCK TABLES Ti WRITE`. Only one of them
- *          waits at any time, and it holds nothing: a cycle through it would need an application session
- *          queued behind its request to hold what it waits for, which is Ti itself. (Two waiting at once
- *          would close one: T queued behind Ha's request on a, Ha waiting for R's read of a, R queued
- *          behind Hb's request on b, Hb waiting for T's write of b — and MySQL would end T or R.)
- *          When Hi waits behind a transaction that itself waits for a table an earlier H holds (it wrote
- *          Ti and now wants Tj), neither would go on, and MySQL sees no cycle, as Hj does not wait. Seen
- *          in performance_schema, every H lets go at once (Hi's statement is stopped), the transaction
- *          goes on — it waited milliseconds — and after a short random pause the H's start again from
- *          Ti, the table that transaction takes first, until one round gets every table.
- *   L:     LOCK TABLES every original, ghost and `alsoLocked` table WRITE — queues behind the Hi
- *   each time L is seen waiting for Ti (performance_schema.metadata_locks): Hi unlocks, and L, whose
- *          pending request outranks queued writes, takes Ti next. L never waits behind the application.
- *   flush(L): every event up to now applied to the ghosts, through L itself (under LOCK TABLES a
- *             session can use only the tables it locked, and no other session can write the ghosts)
- *   L: RENAME TABLE T1 TO _T1_del, _T1_gho TO T1, T2 TO _T2_del, _T2_gho TO T2, …   — one statement
- *   L: UNLOCK TABLES                                                     — queued writes reach the new tables
- * If any session dies or anything fails before the RENAME, the locks go with the sessions and nothing
- * was renamed. No sentry is needed: the lock and the rename are one session's.
+ *   H1…Hn: one session per table, one after another, each `LOCK TABLES Ti WRITE, Ti_osc_sentry WRITE`
+ *          (the sentry created first) — writes to Ti queue up.
+ *   flush: every binlog event up to now applied to the ghosts (no write can reach an original now).
+ *   R:     RENAME TABLE T1 TO T1_osc_sentry, T1_osc_sentry TO _T1_del, _T1_gho TO T1, T2 TO …   — one
+ *          statement; it takes its metadata locks one at a time in name order, each Ti just before its
+ *          sentry, so it queues behind the Hi in turn.
+ *   each time R is seen waiting for Ti (performance_schema.metadata_locks): Hi drops its sentry and
+ *          unlocks, and R, whose waiting exclusive request goes before queued writes, takes Ti — no
+ *          write can come between. After the last one R renames every table at once.
+ *
+ * Why not one session: a single LOCK TABLES of all tables takes their locks one at a time too, keeping
+ * each while it waits for the next; an application transaction holding the second and asking for the
+ * first closes a cycle, and MySQL ends the cheaper side — the application's statement (1213). Here only
+ * one H waits at any time, holding nothing, so no cycle can run through it (two waiting at once could
+ * close one: T queued behind Ha's request, Ha waiting for R's read of a, R queued behind Hb's request,
+ * Hb waiting for T's write of b). When Hi waits behind a transaction that itself waits for a table an
+ * earlier H holds, neither goes on and the server sees no cycle (that H does not wait): seen in
+ * performance_schema, every H lets go at once (Hi's statement stopped), the transaction goes on after
+ * milliseconds, and after a short random pause the H's start again from Ti.
+ *
+ * Failure: before R, the H's unlock and the sentries go; nothing was renamed. If R fails, it renamed
+ * nothing (one statement). If oschange dies mid-way, a table not yet handed over still has its sentry,
+ * and R fails on it: the tables stay as they were, and the next run drops the leftover sentries.
  */
 export interface SwapTogetherOptions {
-  /** Opens the lock session. */
+  /** Opens a session. */
   readonly connect: () => Promise<Connection>;
   readonly database: string;
   readonly version: ServerVersion;
   readonly tables: readonly TableNames[];
-  /** Locked as well, for `flush` to use (the changelog the applier's marker goes through, …). */
-  readonly alsoLocked?: readonly string[];
+  /** Seconds a holder waits for its table, and R for the whole hand-over. */
   readonly lockTimeoutSeconds: number;
-  /** Applies every event up to now to the ghosts, through the lock session. */
-  readonly flush: (lockConn: Connection) => Promise<void>;
+  /** Resolves once every event up to now is applied to the ghosts (called with every table held). */
+  readonly flush: () => Promise<void>;
   readonly log: Logger;
   readonly now: () => number;
   readonly signal?: AbortSignal;
@@ -55,82 +54,101 @@ export interface SwapTogetherOptions {
 
 /** Why this server cannot swap several tables atomically, or undefined when it can. */
 export function swapTogetherUnsupported(version: ServerVersion): string | undefined {
-  if (version.flavor === 'mariadb') {
-    return (
-      'MariaDB refuses RENAME TABLE under LOCK TABLES, and the queued-RENAME swap takes one table\'s lock at a time, ' +
-      'so a write queued on a later table could land in its old table; migrate the tables one by one, or on MySQL'
-    );
-  }
-  if (version.major < 8 || (version.major === 8 && version.minor === 0 && version.patch < 13)) {
-    return `MySQL ${version.major}.${version.minor}.${version.patch} cannot rename tables under LOCK TABLES (MySQL 8.0.13 can)`;
+  if (version.flavor === 'mariadb' && (version.major < 10 || (version.major === 10 && version.minor < 5))) {
+    return `MariaDB ${version.major}.${version.minor} has no performance_schema.metadata_locks (MariaDB 10.5 has)`;
   }
   return undefined;
 }
+
+/** Rounds of letting go before a cut-over attempt gives up as if its lock had timed out. */
+const MAX_ROUNDS = 100;
 
 export async function swapTogether(o: SwapTogetherOptions): Promise<{ lockMs: number }> {
   const unsupported = swapTogetherUnsupported(o.version);
   if (unsupported !== undefined) throw new OschangeError('SWAP_TOGETHER_UNSUPPORTED', `several tables cannot be swapped in one cut-over here: ${unsupported}`, { exitCode: ExitCode.usage });
   const sessions: Connection[] = [];
-  const open = async (): Promise<Connection> => {
+  const open = async (timeoutSeconds: number): Promise<Connection> => {
     const c = await o.connect();
     sessions.push(c);
-    await c.query('SET SESSION lock_wait_timeout = ?', [o.lockTimeoutSeconds]);
+    await c.query('SET SESSION lock_wait_timeout = ?', [timeoutSeconds]);
     return c;
   };
-  let lockConn: Connection | undefined;
-  let locked = false;
+  const control = await open(o.lockTimeoutSeconds);
+  let r: Connection | undefined;
+  let renaming: Promise<unknown> | undefined;
+  let firstLockAt: number | undefined;
   try {
-    const watch = await open();
-    const { holders, firstLockAt } = await holdEach(o, open, watch);
-    lockConn = await open();
-    const lockId = lockConn.threadId;
-    if (lockId === null) throw new Error('the lock session has no connection id');
-    const locking = [...o.tables.flatMap((t) => [t.original, t.ghost]), ...(o.alsoLocked ?? [])];
+    for (const t of o.tables) {
+      await dropLeftoverSentry(control, o.database, t, o.log);
+      await control.query(createSentry(o.database, t.sentry).sql);
+    }
+    const held = await holdEach(o, () => open(o.lockTimeoutSeconds), control);
+    const { holders } = held;
+    firstLockAt = held.firstLockAt;
+    o.log.info({ tables: o.tables.map((t) => t.original) }, 'original tables locked for one cut-over');
+    await o.flush();
+    // The last moment a stop rolls back: from here R runs, and a RENAME is not stopped halfway.
+    o.signal?.throwIfAborted();
+    // R may wait for every hand-over: as long as the H's may hold, plus margin.
+    r = await open(o.lockTimeoutSeconds * 2 + 1);
+    const rId = r.threadId;
+    if (rId === null) throw new Error('the rename session has no connection id');
     let settled = false;
-    const all = lockConn.query(lockTablesWrite(o.database, locking).sql).finally(() => (settled = true));
-    all.catch(() => undefined);
-    // The hand-over: a holder lets go of its table only once L waits for it.
+    renaming = r
+      .query(renameTables(o.database, o.tables.flatMap((t) => [[t.original, t.sentry] as const, [t.sentry, t.old] as const, [t.ghost, t.original] as const])).sql)
+      .finally(() => (settled = true));
+    renaming.catch(() => undefined);
+    // The hand-over: Hi lets go of Ti only once R waits for it.
+    const deadline = o.now() + o.lockTimeoutSeconds * 2000;
     while (!settled) {
-      const pending = pendingTableLocks(lockId, o.database);
-      for (const row of await queryRows(watch, pending.sql, pending.params)) {
-        const name = String(row['name']);
-        const h = holders.get(name);
-        if (h === undefined) continue;
-        holders.delete(name);
+      if (o.now() > deadline) throw new OschangeError('CUTOVER_TIMEOUT', `the cut-over rename was not handed every table within ${o.lockTimeoutSeconds * 2} s`);
+      const pending = pendingTableLocks(rId, o.database);
+      for (const row of await queryRows(control, pending.sql, pending.params)) {
+        const t = o.tables.find((x) => x.original === String(row['name']));
+        const h = t === undefined ? undefined : holders.get(t.original);
+        if (t === undefined || h === undefined) continue;
+        holders.delete(t.original);
+        await h.query(dropTable(o.database, t.sentry).sql);
         await h.query('UNLOCK TABLES');
       }
       if (!settled) await sleep(2);
     }
-    await all;
-    locked = true;
-    o.log.info({ tables: o.tables.map((t) => t.original) }, 'original tables locked for one cut-over');
-    await o.flush(lockConn);
-    // The last moment a stop rolls back: after it the RENAME runs, and a RENAME is not stopped halfway.
-    o.signal?.throwIfAborted();
-    await lockConn.query(renameTables(o.database, o.tables.flatMap((t) => [[t.original, t.old] as const, [t.ghost, t.original] as const])).sql);
-    await lockConn.query('UNLOCK TABLES');
-    locked = false;
+    await renaming;
     return { lockMs: o.now() - firstLockAt };
   } catch (err) {
-    if (locked) await lockConn?.query('UNLOCK TABLES').catch((e: unknown) => o.log.warn({ err: describeError(e) }, 'could not unlock after a failed cut-over; the session is closed instead'));
+    // The H's go, and their locks with them; a table not yet handed over keeps its sentry, so R, if
+    // it runs, cannot rename it — and a RENAME renames all or nothing. R is waited for (its own lock
+    // timeout bounds it), and only then do the sentries go.
+    for (const c of sessions) if (c !== control && c !== r) c.destroy();
+    const renamed = renaming === undefined ? false : await renaming.then(() => true, () => false);
+    if (renamed) {
+      o.log.warn({ err: describeError(err) }, 'the cut-over rename went through although a later step failed: the tables are swapped');
+      return { lockMs: o.now() - (firstLockAt ?? o.now()) };
+    }
+    for (const t of o.tables) await dropLeftoverSentry(control, o.database, t, o.log).catch((e: unknown) => o.log.error({ err: describeError(e), table: t.sentry }, 'could not drop a cut-over sentry'));
     throw err;
   } finally {
-    // Ending a session releases whatever it still holds (a holder whose table L never reached).
     await Promise.allSettled(sessions.map((c) => c.end()));
   }
 }
 
-/** Rounds before a cut-over attempt gives up as if its lock had timed out. */
-const MAX_ROUNDS = 100;
+/** A sentry of an earlier, interrupted attempt: it would stop the rename for ever. */
+async function dropLeftoverSentry(conn: Connection, database: string, t: TableNames, log: Logger): Promise<void> {
+  const s = tableExists(database, t.sentry);
+  if (Number(await queryValue(conn, s.sql, s.params)) === 0) return;
+  await conn.query(dropTable(database, t.sentry).sql);
+  log.info({ table: t.sentry }, 'dropped a cut-over sentry');
+}
 
 /**
- * H1…Hn (see swapTogether): every original locked by a session of its own, one after another, all
- * let go and started again from the contended table when a transaction waits for a table held while
- * holding the one wanted. Resolves with the holders and when the round that got them all began to hold.
+ * H1…Hn (see above): every table and its sentry locked by a session of its own, one after another;
+ * all let go and started again from the contended table when a transaction waits for a table held
+ * while holding the one wanted. Resolves with the holders and when the round that got them began to hold.
  */
 async function holdEach(o: SwapTogetherOptions, open: () => Promise<Connection>, watch: Connection): Promise<{ holders: Map<string, Connection>; firstLockAt: number }> {
   const sessions = new Map<string, Connection>();
   for (const t of o.tables) sessions.set(t.original, await open());
+  const sentryOf = new Map(o.tables.map((t) => [t.original, t.sentry]));
   let order = o.tables.map((t) => t.original);
   for (let round = 1; ; round++) {
     o.signal?.throwIfAborted();
@@ -141,7 +159,7 @@ async function holdEach(o: SwapTogetherOptions, open: () => Promise<Connection>,
       const h = sessions.get(table) as Connection;
       let settled = false;
       let stopped = false;
-      const locking = h.query(lockTablesWrite(o.database, [table]).sql).finally(() => (settled = true));
+      const locking = h.query(lockTablesWrite(o.database, [table, sentryOf.get(table) as string]).sql).finally(() => (settled = true));
       locking.catch(() => undefined);
       while (!settled && held.length > 0) {
         const cross = crossWaiters(o.database, table, held);

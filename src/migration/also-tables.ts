@@ -3,7 +3,7 @@ import type { Connection } from '../db/connect.js';
 import type { Endpoint } from '../db/dsn.js';
 import type { ServerVersion } from '../db/flavor.js';
 import { describeError, ExitCode, OschangeError } from '../errors.js';
-import { lockInfoSource, showLocksHow } from '../cutover/blockers.js';
+import { lockInfoSource, showPendingLocksHow } from '../cutover/blockers.js';
 import { swapTogetherUnsupported } from '../cutover/swap-together.js';
 import { createGhostAndPlan, type Plan } from '../inspect/plan.js';
 import type { Logger } from '../log.js';
@@ -22,11 +22,11 @@ export async function refuseSeveral(conn: Connection, config: MigrationConfig, v
   if (unsupported !== undefined) {
     throw new OschangeError('SEVERAL_TABLES_UNSUPPORTED', `several tables cannot be swapped in one cut-over here: ${unsupported}`, { exitCode: ExitCode.usage });
   }
-  // The cut-over hands the tables' locks over to one session as it sees it wait (src/cutover/swap-together.ts).
+  // The cut-over hands the tables over to its RENAME as it sees it wait for each (src/cutover/swap-together.ts).
   if ((await lockInfoSource(conn, version.flavor)) !== 'performance_schema') {
     throw new OschangeError(
       'SEVERAL_TABLES_UNSUPPORTED',
-      `several tables in one cut-over need to see which table lock a session waits for, and this server does not show it: ${showLocksHow(version.flavor)}`,
+      `several tables in one cut-over need to see which table lock a session waits for, and this server does not show it: ${showPendingLocksHow(version.flavor)}`,
       { exitCode: ExitCode.usage },
     );
   }

@@ -364,47 +364,25 @@ export async function runAttempt(ctx: AttemptContext): Promise<number> {
       stream.expectTableChange();
       try {
         if (several) {
-          // docs/design.md, "Several tables in one cut-over": one lock session, the applier's last
-          // events through it, one RENAME. The applier pauses first: its own session could not write
-          // the locked ghosts, and the flush would wait behind it.
-          const theApplier = applier;
-          await theApplier.pause();
-          try {
-            const result = await swapTogether({
-              connect: () => connect(endpoint),
-              database: config.database,
-              version,
-              tables: tables.map((t) => t.plan.names),
-              alsoLocked: [names.changelog],
-              lockTimeoutSeconds: config.cutOverLockTimeoutSeconds,
-              flush: async (lockConn) => {
-                for (const st of ghostWriterSetup()) await lockConn.query(st.sql);
-                const marker = { hint: STATE_HINT, value: randomBytes(8).toString('hex') };
-                const stop = new AbortController();
-                const draining = theApplier.drainThrough(lockConn, marker, CATCH_UP_TIMEOUT_MS, AbortSignal.any([attempt.signal, stop.signal]));
-                draining.catch(() => undefined);
-                try {
-                  await writeMarker(lockConn, config.database, names.changelog, marker.hint, marker.value);
-                  await draining;
-                } catch (err) {
-                  // The drain stops before the lock session ends. Events it took and could not apply
-                  // are lost to this attempt: it ends then, the originals untouched.
-                  stop.abort(err);
-                  await draining.catch(() => undefined);
-                  if (theApplier.brokenBy !== undefined) fail(theApplier.brokenBy);
-                  throw err;
-                }
-                state.cutOverPosition = state.safeAppliedPosition;
-              },
-              log: log.child({ module: 'cutover' }),
-              now,
-              signal: attempt.signal,
-            });
-            swapped = true;
-            return result.lockMs;
-          } finally {
-            theApplier.resume();
-          }
+          // docs/design.md, "Several tables in one cut-over": every table held, the ghosts caught up,
+          // one RENAME handed the tables one by one.
+          const result = await swapTogether({
+            connect: () => connect(endpoint),
+            database: config.database,
+            version,
+            tables: tables.map((t) => t.plan.names),
+            lockTimeoutSeconds: config.cutOverLockTimeoutSeconds,
+            flush: async () => {
+              await waitCaughtUp(config.cutOverLockTimeoutSeconds * 1000);
+              // Every write to the originals applied, none can come: the revert's start (src/revert/record.ts).
+              state.cutOverPosition = state.safeAppliedPosition;
+            },
+            log: log.child({ module: 'cutover' }),
+            now,
+            signal: attempt.signal,
+          });
+          swapped = true;
+          return result.lockMs;
         }
         const result = await swapTables({
           connect: () => connect(endpoint),

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isUnmovable, parseDefiner, triggerDifferences, triggerFromRow } from '../../src/inspect/triggers.js';
-import { killConnection, tableLockHolders } from '../../src/sql/blockers.js';
+import { crossWaiters, killConnection, killQuery, pendingTableLocks, tableLockHolders } from '../../src/sql/blockers.js';
 import { addForeignKeys, foreignKeyClause, repointChildForeignKey, toggledConstraintName, type ForeignKeyDefinition } from '../../src/sql/foreign-keys.js';
 import { setAutoIncrement } from '../../src/sql/ghost.js';
 import { createTrigger, dropTrigger, triggerSessionSettings, type TriggerDefinition } from '../../src/sql/triggers.js';
@@ -114,6 +114,19 @@ describe('cut-over SQL', () => {
     expect(killConnection(42).sql).toBe('KILL CONNECTION 42');
     expect(() => killConnection(0)).toThrow();
     expect(() => killConnection(1.5)).toThrow();
+  });
+
+  it('asks performance_schema what a session waits for, and who holds one table while waiting for others (several tables, one cut-over)', () => {
+    const pending = pendingTableLocks(17, 'app');
+    expect(pending.sql).toContain("LOCK_STATUS = 'PENDING'");
+    expect(pending.params).toEqual([17, 'app']);
+    const cross = crossWaiters('app', 'b', ['a', 'c']);
+    expect(cross.sql).toContain("g.LOCK_STATUS = 'GRANTED'");
+    expect(cross.sql).toContain('p.OBJECT_NAME IN (?, ?)');
+    expect(cross.params).toEqual(['app', 'b', 'app', 'a', 'c']);
+    expect(() => crossWaiters('app', 'b', [])).toThrow();
+    expect(killQuery(42).sql).toBe('KILL QUERY 42');
+    expect(() => killQuery(-1)).toThrow();
   });
 
   it('sets an AUTO_INCREMENT beyond the range of a double exactly', () => {
