@@ -6,7 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { swapTogether } from '../../src/cutover/swap-together.js';
 import { connect, queryRows, queryValue, type Connection } from '../../src/db/connect.js';
 import type { Endpoint } from '../../src/db/dsn.js';
-import { tableNames } from '../../src/inspect/names.js';
+import { tableNames, type TableNames } from '../../src/inspect/names.js';
 import { silentLogger } from '../../src/log.js';
 import { runMigration } from '../../src/migrator.js';
 import type { SandboxFlavor } from '../../src/sandbox/install.js';
@@ -99,6 +99,17 @@ describe.each(flavors)('several tables, one cut-over, on %s with performance_sch
     await sandbox.createDatabase(name);
     await admin.query(`USE ${name}`);
     return name;
+  };
+
+  /** Tables a and b, empty, and their ghosts, in a database of their own. */
+  const emptyPair = async (): Promise<{ name: string; db: Endpoint; names: TableNames[] }> => {
+    const name = await database();
+    const names = [tableNames('a'), tableNames('b')];
+    for (const t of names) {
+      await admin.query(`CREATE TABLE ${t.original} (id INT NOT NULL PRIMARY KEY, v INT NOT NULL) ENGINE=InnoDB`);
+      await admin.query(`CREATE TABLE ${t.ghost} LIKE ${t.original}`);
+    }
+    return { name, db: { ...app, database: name }, names };
   };
 
   beforeAll(async () => {
@@ -219,13 +230,7 @@ describe.each(flavors)('several tables, one cut-over, on %s with performance_sch
   }, 240_000);
 
   it('does not make a transaction that holds one table and asks for the other a deadlock victim: the cut-over lets go, and swaps once it has finished', async () => {
-    const name = await database();
-    const db = { ...app, database: name };
-    const names = [tableNames('a'), tableNames('b')];
-    for (const t of names) {
-      await admin.query(`CREATE TABLE ${t.original} (id INT NOT NULL PRIMARY KEY, v INT NOT NULL) ENGINE=InnoDB`);
-      await admin.query(`CREATE TABLE ${t.ghost} LIKE ${t.original}`);
-    }
+    const { name, db, names } = await emptyPair();
     const swap = (): Promise<unknown> =>
       swapTogether({ connect: () => connect(db), database: name, version: sandbox.version, tables: names, lockTimeoutSeconds: 2, flush: async () => undefined, log: silentLogger(), now: Date.now });
     const t = await connect(db);
@@ -256,13 +261,7 @@ describe.each(flavors)('several tables, one cut-over, on %s with performance_sch
   }, 60_000);
 
   it('a write queued behind the cut-over reaches the new table, even when the rename is slow to get there', async () => {
-    const name = await database();
-    const db = { ...app, database: name };
-    const names = [tableNames('a'), tableNames('b')];
-    for (const t of names) {
-      await admin.query(`CREATE TABLE ${t.original} (id INT NOT NULL PRIMARY KEY, v INT NOT NULL) ENGINE=InnoDB`);
-      await admin.query(`CREATE TABLE ${t.ghost} LIKE ${t.original}`);
-    }
+    const { name, db, names } = await emptyPair();
     const w = await connect(db);
     const g = await connect(db);
     const watch = await connect(sandbox.primary.admin);
