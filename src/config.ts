@@ -141,7 +141,7 @@ export type ForeignKeysMethod = 'rebuild_constraints' | 'drop_swap' | 'none';
 export const DEFAULTS = {
   chunkSize: 1000,
   chunkTimeMillis: 100,
-  dmlBatchSize: 1000,
+  dmlBatchSize: 4000,
   heartbeatIntervalMs: 100,
   replicaServerId: 99999,
   cutOverLockTimeoutSeconds: 3,

@@ -20,7 +20,7 @@ describe('migration options', () => {
   it('uses gh-ost defaults and takes the password from the environment', () => {
     const r = parse(['--database', 'app', '--table', 'users', '--alter', 'ADD COLUMN x INT', '--user', 'u'], { MYSQL_PWD: 'secret' });
     if (!('config' in r)) throw new Error(r.errors.join());
-    expect(r.config).toMatchObject({ database: 'app', table: 'users', execute: false, chunkSize: 1000, dmlBatchSize: 1000, heartbeatIntervalMs: 100, cutOverLockTimeoutSeconds: 3 });
+    expect(r.config).toMatchObject({ database: 'app', table: 'users', execute: false, chunkSize: 1000, dmlBatchSize: 4000, heartbeatIntervalMs: 100, cutOverLockTimeoutSeconds: 3 });
     expect(r.config.connection).toEqual({ host: '127.0.0.1', port: 3306, user: 'u', password: 'secret' });
   });
   it('reads user and password from --conf, flags winning', () => {
