@@ -68,7 +68,7 @@ describe.each(testServers().map((s) => [label(s), s] as const))('a migration ste
     expect(await nc(socket, 'chunk-size=?')).toBe('200');
     expect(await nc(socket, 'max-lag-millis=2500')).toBe('max-lag-millis: 1500 → 2500');
     expect(st.maxLagMillis).toBe(2500);
-    expect(await nc(socket, 'status')).toContain('# Chunk size: 200; DML batch size: 1000; max lag: 2500ms');
+    expect(await nc(socket, 'status')).toContain('# Chunk size: 200; DML batch size: 4000; max lag: 2500ms');
     expect(await nc(socket, 'coordinates')).toMatch(/^\S+:\d+ \(applied: (N\/A|\S+:\d+)\)$/);
     expect(await nc(socket, 'no-throttle')).toBe('throttle: on → off');
     await waitUntil(() => st.phase === 'postponing cut-over', 60_000, 'the postponed cut-over');
