@@ -104,7 +104,8 @@ export async function swapTogether(o: SwapTogetherOptions): Promise<{ lockMs: nu
       if (o.now() > deadline) throw new OschangeError('CUTOVER_TIMEOUT', `the cut-over rename was not handed every table within ${o.lockTimeoutSeconds * 2} s`);
       const pending = pendingTableLocks(rId, o.database);
       for (const row of await queryRows(control, pending.sql, pending.params)) {
-        const t = o.tables.find((x) => x.original === String(row['name']));
+        // Without case: with lower_case_table_names=1 the server shows `Users` as `users`.
+        const t = o.tables.find((x) => x.original.toLowerCase() === String(row['name']).toLowerCase());
         const h = t === undefined ? undefined : holders.get(t.original);
         if (t === undefined || h === undefined) continue;
         holders.delete(t.original);

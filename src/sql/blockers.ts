@@ -54,12 +54,15 @@ export function killConnection(id: number): Statement {
 export function pendingTableLocks(connectionId: number, database: string): Statement {
   return stmt(
     'SELECT ml.OBJECT_NAME AS name FROM performance_schema.metadata_locks ml JOIN performance_schema.threads t ON t.THREAD_ID = ml.OWNER_THREAD_ID ' +
-      "WHERE t.PROCESSLIST_ID = ? AND ml.OBJECT_TYPE = 'TABLE' AND ml.OBJECT_SCHEMA = ? AND ml.LOCK_STATUS = 'PENDING'",
+      "WHERE t.PROCESSLIST_ID = ? AND ml.OBJECT_TYPE = 'TABLE' AND LOWER(ml.OBJECT_SCHEMA) = LOWER(?) AND ml.LOCK_STATUS = 'PENDING'",
     [connectionId, database],
   );
 }
 
 /**
+ * Names compare without case in both queries below: with lower_case_table_names=1 the server keys the
+ * locks of `Users` as `users`, and one run never names two tables that differ only in case.
+ *
  * Sessions that hold `table` (GRANTED) and wait (PENDING) for one of `held`: a transaction the
  * several-table cut-over's lock on `table` waits behind, which itself waits for a table the cut-over
  * already holds. Neither would ever go on; MySQL sees no cycle (the holder does not wait), so only a
@@ -69,8 +72,8 @@ export function crossWaiters(database: string, table: string, held: readonly str
   if (held.length === 0) throw new Error('crossWaiters needs at least one held table');
   return stmt(
     'SELECT COUNT(*) AS n FROM performance_schema.metadata_locks g JOIN performance_schema.metadata_locks p ON p.OWNER_THREAD_ID = g.OWNER_THREAD_ID ' +
-      "WHERE g.OBJECT_TYPE = 'TABLE' AND g.OBJECT_SCHEMA = ? AND g.OBJECT_NAME = ? AND g.LOCK_STATUS = 'GRANTED' " +
-      `AND p.OBJECT_TYPE = 'TABLE' AND p.OBJECT_SCHEMA = ? AND p.OBJECT_NAME IN (${held.map(() => '?').join(', ')}) AND p.LOCK_STATUS = 'PENDING'`,
+      "WHERE g.OBJECT_TYPE = 'TABLE' AND LOWER(g.OBJECT_SCHEMA) = LOWER(?) AND LOWER(g.OBJECT_NAME) = LOWER(?) AND g.LOCK_STATUS = 'GRANTED' " +
+      `AND p.OBJECT_TYPE = 'TABLE' AND LOWER(p.OBJECT_SCHEMA) = LOWER(?) AND LOWER(p.OBJECT_NAME) IN (${held.map(() => 'LOWER(?)').join(', ')}) AND p.LOCK_STATUS = 'PENDING'`,
     [database, table, database, ...held],
   );
 }

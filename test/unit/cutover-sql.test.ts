@@ -122,7 +122,7 @@ describe('cut-over SQL', () => {
     expect(pending.params).toEqual([17, 'app']);
     const cross = crossWaiters('app', 'b', ['a', 'c']);
     expect(cross.sql).toContain("g.LOCK_STATUS = 'GRANTED'");
-    expect(cross.sql).toContain('p.OBJECT_NAME IN (?, ?)');
+    expect(cross.sql).toContain('LOWER(p.OBJECT_NAME) IN (LOWER(?), LOWER(?))');
     expect(cross.params).toEqual(['app', 'b', 'app', 'a', 'c']);
     expect(() => crossWaiters('app', 'b', [])).toThrow();
     expect(killQuery(42).sql).toBe('KILL QUERY 42');
