@@ -7,7 +7,7 @@
  *   npx tsx scripts/bench.ts          run (env: BENCH_ROWS, BENCH_FLAVORS, BENCH_RATE, BENCH_LADDER,
  *                                     BENCH_LADDER_SECONDS, BENCH_CUTOVERS, BENCH_CUTOVER_ROWS,
  *                                     BENCH_ALTER, BENCH_SKIP, BENCH_OSCHANGE_DIR, BENCH_OSCHANGE_REF, BENCH_BACKFILL_ARGS,
- *                                     BENCH_OSCHANGE_ARGS, BENCH_NO_INSTALL)
+ *                                     BENCH_OSCHANGE_ARGS, BENCH_NODE_ARGS, BENCH_NO_INSTALL)
  *   npx tsx scripts/bench.ts report   print the markdown table of the newest results of each flavor
  *   npx tsx scripts/bench.ts charts   redraw the newest results' charts from their JSON
  */

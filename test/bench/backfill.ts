@@ -11,7 +11,7 @@ import { queryValue } from '../../src/db/connect.js';
 import { summariseLoad, sleep, type BenchContext } from './context.js';
 import { BENCH_BUILD_DIR } from './oschange-run.js';
 import type { BackfillRun } from './results.js';
-import { watchPeakRss } from './rss.js';
+import { watchProcess } from './rss.js';
 import { addBackfillColumn, countBackfillLeft } from './sql.js';
 import { caughtUp, freshCopy, SEED_TABLE, TABLE } from './table.js';
 import { startSteadyLoad } from './tool-runs.js';
@@ -75,7 +75,7 @@ function runBackfill(ctx: BenchContext): Promise<{ exitCode: number | null; star
     env: { ...process.env, OSCHANGE_LOG_LEVEL: 'info', OSCHANGE_PASSWORD: e.password },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const rss = watchPeakRss(child.pid ?? 0);
+  const usage = watchProcess(child.pid ?? 0);
   const tail: string[] = [];
   let doneLine: string | undefined;
   const keep = (line: string): void => {
@@ -90,7 +90,7 @@ function runBackfill(ctx: BenchContext): Promise<{ exitCode: number | null; star
     if (!/"level":30/.test(line)) keep(line);
   });
   return new Promise((resolve) => {
-    child.once('close', (code) => resolve({ exitCode: code, startedAtMs, endedAtMs: Date.now(), doneLine, peakRssMb: rss.stop(), tail }));
+    child.once('close', (code) => resolve({ exitCode: code, startedAtMs, endedAtMs: Date.now(), doneLine, peakRssMb: usage.stop().peakRssMb, tail }));
   });
 }
 

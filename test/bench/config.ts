@@ -28,6 +28,8 @@ export interface BenchConfig {
   readonly oschangeRef: string | undefined;
   /** More oschange flags for every run, e.g. `--max-lag-millis 600000` to not wait for the replica. */
   readonly oschangeArgs: readonly string[];
+  /** Flags for node when it runs oschange's full-copy runs (BENCH_NODE_ARGS), e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof`. */
+  readonly nodeArgs: readonly string[];
   /** More flags for the backfill part's `oschange backfill`, e.g. `--chunk-time-millis 25`. */
   readonly backfillArgs: readonly string[];
   /** A gh-ost binary to run beside oschange and pt-osc (BENCH_GHOST); without it that part is skipped. */
@@ -79,6 +81,7 @@ export function parseBenchConfig(env: Readonly<Record<string, string | undefined
     oschangeRef: env['BENCH_OSCHANGE_REF'] === '' ? undefined : env['BENCH_OSCHANGE_REF'],
     oschangeArgs: list('BENCH_OSCHANGE_ARGS', ''),
     backfillArgs: list('BENCH_BACKFILL_ARGS', ''),
+    nodeArgs: list('BENCH_NODE_ARGS', ''),
     skip,
     resultsDir: env['BENCH_RESULTS_DIR'] ?? `${REPO}test/bench/results`,
     installPtOsc: env['BENCH_NO_INSTALL'] === undefined,

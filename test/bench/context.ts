@@ -14,6 +14,8 @@ export interface BenchContext {
   /** The least-privileged user oschange runs as (README, "Privileges"). */
   readonly app: Endpoint;
   readonly replica: { readonly host: string; readonly port: number };
+  /** The sandbox's server processes, for the CPU profile of each tool's run. */
+  readonly serverPids: { readonly primary: number; readonly replica: number };
   /** A private directory for sockets and flag files. */
   readonly tmpDir: string;
   readonly say: (message: string) => void;

@@ -8,7 +8,7 @@ import { existsSync } from 'node:fs';
 import { createInterface } from 'node:readline';
 import type { Endpoint } from '../../src/db/dsn.js';
 import { parseStatusLine, type StatusSample } from './oschange-output.js';
-import { watchPeakRss } from './rss.js';
+import { watchProcess } from './rss.js';
 
 export interface GhostRun {
   readonly exitCode: number | null;
@@ -19,6 +19,8 @@ export interface GhostRun {
   readonly copySeconds: number | undefined;
   readonly samples: readonly StatusSample[];
   readonly peakRssMb: number | undefined;
+  /** CPU seconds the process used (user + system). */
+  readonly cpuSeconds: number | undefined;
   readonly version: string | undefined;
   readonly args: readonly string[];
   readonly tail: readonly string[];
@@ -62,7 +64,7 @@ export function runGhost(o: {
   ];
   const startedAtMs = Date.now();
   const child = spawn(o.binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  const rss = watchPeakRss(child.pid ?? 0);
+  const usage = watchProcess(child.pid ?? 0);
   const samples: StatusSample[] = [];
   const tail: string[] = [];
   let copySeconds: number | undefined;
@@ -80,7 +82,7 @@ export function runGhost(o: {
   return new Promise((resolve) => {
     child.once('close', (code) => {
       const endedAtMs = Date.now();
-      resolve({ exitCode: code, startedAtMs, endedAtMs, wallSeconds: (endedAtMs - startedAtMs) / 1000, copySeconds, samples, peakRssMb: rss.stop(), version: undefined, args: args.map((a) => a.replace(/^--password=.*/, '--password=***')), tail });
+      resolve({ exitCode: code, startedAtMs, endedAtMs, wallSeconds: (endedAtMs - startedAtMs) / 1000, copySeconds, samples, ...usage.stop(), version: undefined, args: args.map((a) => a.replace(/^--password=.*/, '--password=***')), tail });
     });
   });
 }

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import type { Endpoint } from '../../src/db/dsn.js';
 import { copyWindow, parseDoneLine, parseLogLine, parseStatusLine, type LogEvent, type StatusSample } from './oschange-output.js';
-import { watchPeakRss } from './rss.js';
+import { watchProcess } from './rss.js';
 
 export interface OschangeRunOptions {
   readonly dir: string;
@@ -19,6 +19,8 @@ export interface OschangeRunOptions {
   readonly socketFile: string;
   readonly replica: { host: string; port: number };
   readonly extraArgs?: readonly string[];
+  /** Flags for node itself, before the program: e.g. `--cpu-prof --cpu-prof-dir=/tmp/prof` to profile a run. */
+  readonly nodeArgs?: readonly string[];
   /** Called with each status sample as it arrives. */
   readonly onStatus?: (s: StatusSample) => void;
 }
@@ -36,6 +38,8 @@ export interface OschangeRun {
   readonly checksumSeconds: number | undefined;
   readonly copy: { startMs: number; endMs: number; seconds: number; source: string } | undefined;
   readonly peakRssMb: number | undefined;
+  /** CPU seconds the process used (user + system). */
+  readonly cpuSeconds: number | undefined;
   readonly samples: readonly StatusSample[];
   /** Status samples whose state says the copy was throttled, and why (the first reason seen). */
   readonly throttledSamples: number;
@@ -65,13 +69,13 @@ export function startOschange(o: OschangeRunOptions): RunningOschange {
   const startedAtMs = Date.now();
   // The compiled build when the bench made one (what users run), else the sources through tsx.
   const built = join(o.dir, BENCH_BUILD_DIR, 'cmd', 'oschange.js');
-  const child = spawn(process.execPath, [...(existsSync(built) ? [built] : ['--import', 'tsx', 'cmd/oschange.ts']), ...args], {
+  const child = spawn(process.execPath, [...(o.nodeArgs ?? []), ...(existsSync(built) ? [built] : ['--import', 'tsx', 'cmd/oschange.ts']), ...args], {
     cwd: o.dir,
     // The password in the environment, as the README advises: never on a command line.
     env: { ...process.env, OSCHANGE_LOG_LEVEL: 'info', OSCHANGE_PASSWORD: e.password },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
-  const rss = watchPeakRss(child.pid ?? 0);
+  const usage = watchProcess(child.pid ?? 0);
   const samples: StatusSample[] = [];
   const events: LogEvent[] = [];
   const tail: string[] = [];
@@ -97,7 +101,7 @@ export function startOschange(o: OschangeRunOptions): RunningOschange {
   const done = new Promise<OschangeRun>((resolve) => {
     child.once('close', (code) => {
       const endedAtMs = Date.now();
-      const peakRssMb = rss.stop();
+      const { peakRssMb, cpuSeconds } = usage.stop();
       const parsed = doneLine === undefined ? undefined : parseDoneLine(doneLine);
       const w = copyWindow(events, samples);
       const throttled = samples.filter((s) => s.state.startsWith('throttled'));
@@ -111,6 +115,7 @@ export function startOschange(o: OschangeRunOptions): RunningOschange {
         checksumSeconds: parsed?.checksumSeconds,
         copy: w === undefined ? undefined : { ...w, seconds: (w.endMs - w.startMs) / 1000 },
         peakRssMb,
+        cpuSeconds,
         samples,
         throttledSamples: throttled.length,
         throttleReason: throttled[0]?.state.replace(/^throttled,\s*/, ''),

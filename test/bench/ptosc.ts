@@ -9,7 +9,7 @@ import { execFileSync, spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import type { Endpoint } from '../../src/db/dsn.js';
 import type { ServerVersion } from '../../src/db/flavor.js';
-import { watchPeakRss } from './rss.js';
+import { watchProcess } from './rss.js';
 
 export const PT_OSC = 'pt-online-schema-change';
 
@@ -61,6 +61,8 @@ export interface PtOscRun {
   readonly estimatedRows: number | undefined;
   readonly samples: readonly PtOscSample[];
   readonly peakRssMb: number | undefined;
+  /** CPU seconds the process used (user + system). */
+  readonly cpuSeconds: number | undefined;
   readonly args: readonly string[];
   readonly tail: readonly string[];
 }
@@ -119,7 +121,7 @@ export function runPtOsc(o: {
   ];
   const startedAtMs = Date.now();
   const child = spawn(PT_OSC, args, { stdio: ['ignore', 'pipe', 'pipe'] });
-  const rss = watchPeakRss(child.pid ?? 0);
+  const usage = watchProcess(child.pid ?? 0);
   const samples: PtOscSample[] = [];
   const tail: string[] = [];
   let estimatedRows: number | undefined;
@@ -156,7 +158,7 @@ export function runPtOsc(o: {
         copy: copyStart !== undefined && copyEnd !== undefined ? { startMs: copyStart, endMs: copyEnd, seconds: (copyEnd - copyStart) / 1000 } : undefined,
         estimatedRows,
         samples,
-        peakRssMb: rss.stop(),
+        ...usage.stop(),
         args: args.map((a) => a.replace(/p=[^,]*/, 'p=***')),
         tail,
       });

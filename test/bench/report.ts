@@ -58,6 +58,19 @@ function appErrors(v: ToolRun | Skipped, withMark: boolean): string {
   });
 }
 
+/** `primary 21 s · replica 9 s · oschange 3 s · load 6 s · idle 11 s of 2 × 25 s` */
+function cpuUse(v: ToolRun | Skipped | undefined, toolName: string): string {
+  if (v === undefined) return 'n/a';
+  return tool(v, (t) => {
+    const c = t.cpu;
+    if (c === undefined) return 'n/a';
+    const parts: [string, number | undefined][] = [['primary', c.primary], ['replica', c.replica], [toolName, c.tool], ['load', c.load]];
+    const known = parts.filter((p): p is [string, number] => p[1] !== undefined);
+    const idle = c.cores * c.wallSeconds - known.reduce((sum, p) => sum + p[1], 0);
+    return `${known.map(([name, s]) => `${name} ${s.toFixed(0)} s`).join(' · ')} · idle ${Math.max(0, idle).toFixed(0)} s of ${c.cores} × ${s1(c.wallSeconds)} s`;
+  });
+}
+
 export const ROWS: readonly Row[] = [
   { measure: 'floor: CREATE … LIKE + ALTER + INSERT … SELECT', target: '(1.00×)', cell: (r) => (isRan(r.floor) ? `${s1(r.floor.seconds)} s` : why(r.floor)) },
   {
@@ -163,6 +176,10 @@ export const ROWS: readonly Row[] = [
       return `${ms(before.p99Ms)} → ${ms(during.p99Ms)} ms (${(before.p99Ms > 0 ? during.p99Ms / before.p99Ms : Number.NaN).toFixed(2)}×), longest ${ms(during.maxMs)} ms`;
     },
   },
+  { measure: 'CPU seconds while oschange ran, quiet', target: '', cell: (r) => cpuUse(r.oschangeQuiet, 'oschange') },
+  { measure: 'CPU seconds while oschange ran, under load', target: '', cell: (r) => cpuUse(r.oschangeLoad, 'oschange') },
+  { measure: 'CPU seconds while pt-osc ran, under load', target: '', cell: (r) => cpuUse(r.ptOscLoad, 'pt-osc') },
+  { measure: 'CPU seconds while gh-ost ran, under load', target: '', cell: (r) => cpuUse(r.ghostLoad, 'gh-ost') },
   {
     measure: 'oschange throttled (quiet / under load)',
     target: '',

@@ -40,9 +40,25 @@ export interface ToolRun {
   readonly throttleReason: string | undefined;
   readonly progress: readonly ProgressPoint[];
   readonly load: LoadSummary | undefined;
+  /** Where the machine's CPU went while the tool ran (absent in results from before it was measured). */
+  readonly cpu?: CpuProfile | undefined;
   /** How the tool was run, where it matters (flags a server needed, …). */
   readonly notes: readonly string[];
   readonly tail: readonly string[];
+}
+
+/**
+ * CPU seconds (user + system) each process used while a tool ran, beside what the machine had:
+ * `cores × wallSeconds`. The rest is idle time, or other work on the machine.
+ */
+export interface CpuProfile {
+  readonly wallSeconds: number;
+  readonly cores: number;
+  readonly primary: number | undefined;
+  readonly replica: number | undefined;
+  /** The load generator's process (undefined on a quiet run). */
+  readonly load: number | undefined;
+  readonly tool: number | undefined;
 }
 
 export interface LadderStep {

@@ -63,6 +63,7 @@ export async function benchFlavor(o: {
       admin: { ...sandbox.primary.admin },
       app: { ...sandbox.primary.app },
       replica: { host: '127.0.0.1', port: sandbox.replica.port },
+      serverPids: { primary: sandbox.primary.pid, replica: sandbox.replica.pid },
       tmpDir,
       say,
     };

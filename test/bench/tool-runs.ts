@@ -3,12 +3,14 @@
  * steady load, pt-online-schema-change under the same load. Each starts from a fresh copy of the
  * seeded table.
  */
+import { cpus } from 'node:os';
 import { join } from 'node:path';
 import { startLoad, type RunningLoad } from './load.js';
 import { startOschange, type OschangeRun } from './oschange-run.js';
 import { ptOscCanWatchReplicas, ptOscServerArgs, PTOSC_DSN_DATABASE, runPtOsc, type PtOscInstall, type PtOscRun } from './ptosc.js';
 import { sleep, summariseLoad, type BenchContext } from './context.js';
-import type { LoadSummary, Skipped, ToolRun } from './results.js';
+import type { CpuProfile, LoadSummary, Skipped, ToolRun } from './results.js';
+import { watchCpu } from './rss.js';
 import { ghostAvailable, runGhost, type GhostRun } from './ghost.js';
 import { ptOscDsnTable } from './sql.js';
 import { caughtUp, dropLeftovers, freshCopy, SEED_TABLE, TABLE } from './table.js';
@@ -22,6 +24,7 @@ export async function oschangeRun(ctx: BenchContext, o: { withLoad: boolean }): 
   const { config } = ctx;
   await freshCopy(ctx.servers, { table: TABLE, from: SEED_TABLE });
   const load = o.withLoad ? await startSteadyLoad(ctx) : undefined;
+  const machine = watchMachine(ctx, load);
   let run: OschangeRun;
   try {
     run = await startOschange({
@@ -33,7 +36,9 @@ export async function oschangeRun(ctx: BenchContext, o: { withLoad: boolean }): 
       socketFile: join(ctx.tmpDir, 'oschange.sock'),
       replica: ctx.replica,
       extraArgs: config.oschangeArgs,
+      nodeArgs: config.nodeArgs,
     }).done;
+    machine.stop(run.wallSeconds, run.cpuSeconds);
   } finally {
     if (load !== undefined) await sleep(1000);
   }
@@ -41,7 +46,7 @@ export async function oschangeRun(ctx: BenchContext, o: { withLoad: boolean }): 
     targetEventsPerSecond: config.loadRate, toolStartMs: run.startedAtMs, toolEndMs: run.endedAtMs, baselineSeconds: config.baselineSeconds,
   });
   await caughtUp(ctx.servers);
-  return fromOschange(run, loadSummary);
+  return { ...fromOschange(run, loadSummary), cpu: machine.profile };
 }
 
 export async function ptOscRun(ctx: BenchContext, install: PtOscInstall): Promise<(ToolRun & { version: string | undefined }) | Skipped> {
@@ -52,9 +57,11 @@ export async function ptOscRun(ctx: BenchContext, install: PtOscInstall): Promis
   const watchReplicas = ptOscCanWatchReplicas(ctx.servers.version);
   if (watchReplicas) await fillPtOscDsnTable(ctx);
   const load = await startSteadyLoad(ctx);
+  const machine = watchMachine(ctx, load);
   let run: PtOscRun;
   try {
     run = await runPtOsc({ endpoint: ctx.admin, database: ctx.servers.database, table: TABLE, alter: config.alter, serverArgs: server.args, watchReplicas });
+    machine.stop(run.wallSeconds, run.cpuSeconds);
   } finally {
     await sleep(1000);
   }
@@ -81,6 +88,7 @@ export async function ptOscRun(ctx: BenchContext, install: PtOscInstall): Promis
     throttleReason: undefined,
     progress: run.samples.map((s) => [(s.atMs - run.startedAtMs) / 1000, s.copied] as const),
     load: loadSummary,
+    cpu: machine.profile,
     notes: [
       `pt-online-schema-change ${run.args.join(' ')}`,
       ...server.notes,
@@ -142,9 +150,11 @@ export async function ghostRun(ctx: BenchContext): Promise<ToolRun | Skipped> {
   if (!available.ok) return { kind: 'unavailable', reason: available.reason };
   await freshCopy(ctx.servers, { table: TABLE, from: SEED_TABLE });
   const load = await startSteadyLoad(ctx);
+  const machine = watchMachine(ctx, load);
   let run: GhostRun;
   try {
     run = await runGhost({ binary: available.binary, endpoint: ctx.admin, database: ctx.servers.database, table: TABLE, alter: ctx.config.alter, replica: ctx.replica, socketFile: join(ctx.tmpDir, 'gh-ost.sock') });
+    machine.stop(run.wallSeconds, run.cpuSeconds);
   } finally {
     await sleep(1000);
   }
@@ -169,7 +179,26 @@ export async function ghostRun(ctx: BenchContext): Promise<ToolRun | Skipped> {
     throttleReason: throttled[0]?.state,
     progress: run.samples.map((s) => [(s.atMs - run.startedAtMs) / 1000, s.copied] as const),
     load: loadSummary,
+    cpu: machine.profile,
     notes: [`gh-ost ${run.args.join(' ')}`],
     tail: run.tail.slice(-15),
+  };
+}
+
+/**
+ * The CPU the servers and the load use from now until stop(), beside the tool's own (read from its
+ * process by its runner): where the machine's cores went while the tool ran.
+ */
+function watchMachine(ctx: BenchContext, load: RunningLoad | undefined): { stop: (wallSeconds: number, toolCpuSeconds: number | undefined) => void; readonly profile: CpuProfile | undefined } {
+  const cpu = watchCpu({ primary: ctx.serverPids.primary, replica: ctx.serverPids.replica, load: load?.pid });
+  let profile: CpuProfile | undefined;
+  return {
+    stop: (wallSeconds, toolCpuSeconds) => {
+      const used = cpu.stop();
+      profile = { wallSeconds, cores: cpus().length, primary: used['primary'], replica: used['replica'], load: used['load'], tool: toolCpuSeconds };
+    },
+    get profile() {
+      return profile;
+    },
   };
 }
