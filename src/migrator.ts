@@ -1,11 +1,9 @@
 import { existsSync } from 'node:fs';
-import { currentBinlogPosition } from './binlog/stream.js';
 import { formatPosition } from './binlog/types.js';
 import { decideResume } from './checkpoint/resume.js';
-import { loadCheckpoint, schemaFingerprint, type Checkpoint, type SavedCheckpoint } from './checkpoint/store.js';
-import { connect, queryValue, type Connection } from './db/connect.js';
-import { describeVersion, parseServerVersion } from './db/flavor.js';
-import { resolvePrimary } from './db/primary.js';
+import type { SavedCheckpoint } from './checkpoint/store.js';
+import { queryValue } from './db/connect.js';
+import { connectToPrimary } from './db/primary.js';
 import { isTransientError } from './db/transient.js';
 import { describeError, ExitCode, OschangeError } from './errors.js';
 import { createGhostAndPlan, swapMethod } from './inspect/plan.js';
@@ -18,19 +16,21 @@ import { readTokenFile } from './control/token-file.js';
 import { panicError } from './throttle/panic-watch.js';
 import { defaultSocketPath } from './control/socket-path.js';
 import { migrationTarget } from './control/migration-target.js';
-import { runAttempt, type AttemptStart, type CutOverGate } from './migration/attempt.js';
+import { runAttempt } from './migration/attempt.js';
 import { settleChildren } from './cutover/children.js';
 import { instantFirst } from './migration/instant-first.js';
-import { dropLeftoverSentry, finishCompletedSwap, fromCheckpoint } from './migration/recovery.js';
+import { finishCompletedSwap, recoverAfterLostConnection } from './migration/recovery.js';
+import { prepareStart } from './migration/prepare.js';
 import { recoverTriggersFromGhost } from './cutover/triggers.js';
 import type { MigrationDeps, MigrationResult } from './migration/types.js';
 import { reconnect } from './migration/reconnect.js';
-import { createChangelogTable } from './sql/changelog.js';
-import { createCheckpointTable } from './sql/checkpoint.js';
-import { dropTable, truncateTable } from './sql/ghost.js';
+import { dropTable } from './sql/ghost.js';
 import { countRows } from './sql/inspect.js';
-import { MigrationState } from './state.js';
+import { RunScope } from './run-scope.js';
+import { MigrationState, takeOperatorSettings } from './state.js';
 import { statusIntervalMs, statusLine } from './status/format.js';
+import { startStatusTicker } from './status/ticker.js';
+import { migrationDoneLine } from './status/done-line.js';
 import { describePlan } from './status/plan-report.js';
 import { WindowSchedule } from './schedule/window-schedule.js';
 import { keepReverseSync } from './revert/reverse-sync.js';
@@ -46,24 +46,10 @@ export async function runMigration(deps: MigrationDeps): Promise<MigrationResult
   const { config, log, out } = deps;
   const now = deps.now ?? Date.now;
   const state = new MigrationState({ nowMs: now(), chunkSize: config.chunkSize, chunkTimeMs: config.chunkTimeMs, dmlBatchSize: config.dmlBatchSize });
-  state.maxLagMillis = config.maxLagMillis;
-  state.maxLoad = config.maxLoad;
-  state.criticalLoad = config.criticalLoad;
-  state.niceRatio = config.niceRatio;
-  state.throttleQuery = config.throttleQuery;
-  state.throttleControlReplicas = config.throttleControlReplicas;
-  state.postponeCutOverFlagFile = config.postponeCutOverFlagFile;
-  state.maxWriteRate = config.maxWriteRate;
+  takeOperatorSettings(state, config);
   deps.observe?.(state);
-  const connections: Connection[] = [];
-  const inner = new AbortController();
-  const abortMigration = (reason: Error): void => {
-    if (!inner.signal.aborted) inner.abort(reason);
-  };
-  const onAbort = (): void => inner.abort(deps.signal.reason);
-  deps.signal.addEventListener('abort', onAbort, { once: true });
-  let statusTimer: NodeJS.Timeout | undefined;
-  const closers: (() => Promise<unknown>)[] = [];
+  const scope = new RunScope(deps.signal, (outer) => outer.reason);
+  const abortMigration = (reason: Error): void => scope.abort(reason);
   let hooks: Hooks | undefined;
   /** The execute path created or took over _T_gho (createGhostAndPlan drops what it created when it fails). */
   let ghostCreated = false;
@@ -79,19 +65,9 @@ export async function runMigration(deps: MigrationDeps): Promise<MigrationResult
   try {
     // Read first: a token file others can read stops the run before it touches the server.
     const tcpControl = config.serveTcpPort === undefined ? undefined : { port: config.serveTcpPort, token: await readTokenFile(config.serveTcpTokenFile) };
-    const given = { ...config.connection, database: config.database };
-    let control = await connect(given);
-    connections.push(control);
-    let version = parseServerVersion(String(await queryValue(control, 'SELECT VERSION()')));
-    const primary = await resolvePrimary({ conn: control, version, endpoint: given, assumeMasterHost: config.assumeMasterHost, log });
-    if (primary.conn !== control) {
-      connections.push(primary.conn);
-      control = primary.conn;
-      version = parseServerVersion(String(await queryValue(control, 'SELECT VERSION()')));
-    }
-    const endpoint = primary.endpoint;
-    const where = `${endpoint.host}:${endpoint.port}`;
-    log.info({ server: describeVersion(version), where }, 'connected');
+    const primary = await connectToPrimary({ endpoint: config.connection, database: config.database, assumeMasterHost: config.assumeMasterHost, log });
+    const control = scope.adopt(primary.conn);
+    const { version, endpoint, where } = primary;
     const names = await runNames({ conn: control, config, startedAtMs: state.startedAtMs });
     namesOfRun = names;
     hooks = new Hooks({
@@ -174,32 +150,16 @@ export async function runMigration(deps: MigrationDeps): Promise<MigrationResult
       }),
       log: log.child({ module: 'control' }),
     });
-    closers.push(() => control$.close());
+    scope.onClose(() => control$.close());
     log.info({ socket: control$.socketPath, tcpPort: control$.tcpPort }, 'serving commands (try: echo status | nc -U SOCKET)');
 
     // --- prepare: changelog and checkpoint tables, and the binlog position taken before the
     // first chunk (docs/design.md rule 1) — or the checkpoint's, when resuming.
     state.phase = 'preparing';
-    let identity: Pick<Checkpoint, 'alter' | 'originalSchema' | 'ghostSchema' | 'oldTable'>;
-    let start: AttemptStart;
-    if (resumed === undefined) {
-      await control.query(createChangelogTable(config.database, names.changelog).sql);
-      // Several tables keep no checkpoint (src/migration/attempt.ts): no table for one.
-      if (!several) await control.query(createCheckpointTable(config.database, names.checkpoint).sql);
-      identity = {
-        alter: config.alter,
-        oldTable: names.old,
-        originalSchema: await schemaFingerprint(control, config.database, names.original),
-        ghostSchema: await schemaFingerprint(control, config.database, names.ghost),
-      };
-      const position = await currentBinlogPosition(control, version);
-      log.info({ position: formatPosition(position) }, 'binlog position taken before the copy');
-      start = { position, range: undefined, copiedUpTo: undefined, copyDone: false };
-    } else {
-      identity = { alter: resumed.alter, originalSchema: resumed.originalSchema, ghostSchema: resumed.ghostSchema, oldTable: names.old };
-      start = fromCheckpoint(resumed, state);
-      state.rowsCopiedBefore = resumed.rowsCopied;
-    }
+    // Several tables keep no checkpoint (src/migration/attempt.ts): no table for one.
+    const prepared = await prepareStart({ conn: control, version, database: config.database, alter: config.alter, names, state, resumed, keepCheckpoint: !several, log });
+    const { identity } = prepared;
+    let { start } = prepared;
 
     const printStatus = (): void => (deps.status ?? out)(statusLine(state, now()));
     let statusHookRunning = false;
@@ -209,14 +169,9 @@ export async function runMigration(deps: MigrationDeps): Promise<MigrationResult
       statusHookRunning = true;
       void activeHooks.run('status').finally(() => (statusHookRunning = false));
     }, config.hooksStatusIntervalSeconds * 1000);
-    closers.push(async () => clearInterval(statusHooks));
-    const scheduleStatus = (): void => {
-      statusTimer = setTimeout(() => {
-        printStatus();
-        scheduleStatus();
-      }, config.statusIntervalMs > 0 ? config.statusIntervalMs : statusIntervalMs(state, now()));
-    };
-    scheduleStatus();
+    scope.onClose(() => clearInterval(statusHooks));
+    const ticker = startStatusTicker({ print: printStatus, fixedMs: config.statusIntervalMs, cadenceMs: () => statusIntervalMs(state, now()) });
+    scope.onClose(() => ticker.stop());
 
     // --- the engine; after a lost connection it goes on from the last checkpoint.
     let lockMs: number | undefined;
@@ -224,7 +179,7 @@ export async function runMigration(deps: MigrationDeps): Promise<MigrationResult
       try {
         lockMs = await runAttempt({
           config, log, now, state, plan, endpoint, version, hooks, identity, start, firstAttempt, printStatus, abortMigration,
-          signal: inner.signal,
+          signal: scope.signal,
           beforeCutOver: deps.beforeCutOver,
           blockerSource,
           alsoTables,
@@ -232,48 +187,24 @@ export async function runMigration(deps: MigrationDeps): Promise<MigrationResult
         swapped = true;
       } catch (err) {
         // Several tables have no checkpoint to go on from: a lost connection ends the run.
-        if (inner.signal.aborted || several || !isTransientError(err) || state.recoveries >= config.defaultRetries) throw err;
+        if (scope.signal.aborted || several || !isTransientError(err) || state.recoveries >= config.defaultRetries) throw err;
         state.recoveries++;
         const phase = state.phase;
         log.warn({ err: describeError(err), phase, recoveries: state.recoveries }, 'connection lost; reconnecting to go on from the last checkpoint');
         out(`Connection lost while ${phase} (${describeError(err)}); reconnecting to go on from the last checkpoint…`);
-        const conn = await reconnect({ endpoint, timeoutMs: config.reconnectTimeoutMs, signal: inner.signal, log });
-        try {
-          if (resumed === undefined && (await loadCheckpoint(conn, config.database, names.checkpoint)) === undefined) {
-            // Lost before the first checkpoint (the copy had not begun): start over, as this run
-            // began — an empty ghost and a binlog position taken before the copy (docs/design.md rule 1).
-            await dropLeftoverSentry(conn, config.database, names, log);
-            await conn.query(truncateTable(config.database, names.ghost).sql);
-            const position = await currentBinlogPosition(conn, version);
-            log.info({ position: formatPosition(position) }, 'no checkpoint saved yet: starting the copy over; binlog position taken before the copy');
-            state.rowsCopied = 0;
-            state.copyEndedAtMs = undefined;
-            start = { position, range: undefined, copiedUpTo: undefined, copyDone: false };
-            continue;
-          }
-          const decision = await decideResume({ conn, database: config.database, names, alter: config.alter, log });
-          if (decision.kind === 'completed') {
-            log.warn('the cut-over had completed when the connection was lost');
-            swapped = true;
-          } else {
-            await dropLeftoverSentry(conn, config.database, names, log);
-            await recoverTriggersFromGhost({ conn, database: config.database, original: config.table, ghost: names.ghost, log });
-            start = fromCheckpoint(decision.checkpoint, state);
-            log.info({ position: formatPosition(start.position), rowsCopied: decision.checkpoint.rowsCopied }, 'going on from the checkpoint');
-          }
-        } finally {
-          await conn.end().catch(() => undefined);
-        }
+        const next = await recoverAfterLostConnection({ config, endpoint, version, names, state, log, resumed: resumed !== undefined, signal: scope.signal });
+        if (next === 'swapped') swapped = true;
+        else start = next;
       }
     }
     state.lockMs = lockMs;
 
     // --- clean up (over a fresh connection: the first one may have been lost on the way)
     state.phase = 'cleaning up';
-    clearTimeout(statusTimer);
+    ticker.stop();
     // Past the point of no return a stop signal stops nothing: the cleanup runs on its own signal.
     const cleanup = await reconnect({ endpoint, timeoutMs: config.reconnectTimeoutMs, signal: AbortSignal.timeout(config.reconnectTimeoutMs + 1000), log });
-    connections.push(cleanup);
+    scope.adopt(cleanup);
     // Child tables' foreign keys, as --alter-foreign-keys-method says (docs/design.md, "Foreign keys").
     const childrenNote = await settleChildren({
       conn: cleanup,
@@ -287,39 +218,29 @@ export async function runMigration(deps: MigrationDeps): Promise<MigrationResult
     });
     await cleanup.query(dropTable(config.database, names.checkpoint).sql);
     // --keep-reverse-sync: the old table follows the new one for a while (src/revert/), with the changelog.
-    await keepReverseSync({ config, oldTable: names.old, conn: cleanup, endpoint, version, hooks, state, log, now, out, status: deps.status ?? out, signal: inner.signal });
+    await keepReverseSync({ config, oldTable: names.old, conn: cleanup, endpoint, version, hooks, state, log, now, out, status: deps.status ?? out, signal: scope.signal });
     await cleanup.query(dropTable(config.database, names.changelog).sql);
     if (config.okToDropTable) for (const t of tables) await cleanup.query(dropTable(config.database, t.plan.names.old).sql);
     state.phase = 'done';
     printStatus();
     await hooks.run('success');
-    const migrated = tables.map((t) => `${config.database}.${t.config.table}`).join(', ');
     out(
-      `Done: ${migrated} migrated in ${(elapsed() / 1000).toFixed(1)}s; ` +
-        `rows copied: ${state.rowsCopied}${state.rowsCopiedBefore > 0 ? ` (${state.rowsCopiedBefore} of them before the resume)` : ''}, binlog events applied: ${state.eventsApplied}; ` +
-        (state.verifyEndedAtMs !== undefined && state.verifyStartedAtMs !== undefined
-          ? `checksum equal (${state.verifyChunks} chunks, ${state.verifyRepairs} repaired, ${((state.verifyEndedAtMs - state.verifyStartedAtMs) / 1000).toFixed(1)}s); `
-          : state.verifySkipped !== undefined
-            ? `checksum skipped (${state.verifySkipped}); `
-            : '') +
-        (lockMs === undefined
-          ? 'lock time unknown (the connection was lost during the cut-over); '
-          : several
-            ? `original tables locked for ${lockMs} ms at cut-over, swapped in one RENAME; `
-            : `original table locked for ${lockMs} ms at cut-over; `) +
-        childrenNote +
-        (config.okToDropTable || swapMethod(config, plan) === 'drop'
-          ? several
-            ? 'old tables dropped.'
-            : 'old table dropped.'
-          : `old table${several ? 's' : ''} kept as ${tables.map((t) => t.plan.names.old).join(', ')}.`),
+      migrationDoneLine({
+        migrated: tables.map((t) => `${config.database}.${t.config.table}`),
+        elapsedMs: elapsed(),
+        state,
+        lockMs,
+        childrenNote,
+        oldTables: tables.map((t) => t.plan.names.old),
+        oldDropped: config.okToDropTable || swapMethod(config, plan) === 'drop',
+      }),
     );
     if (deps.signal.aborted) out('A stop signal arrived after the tables were swapped: the migration was finished, not stopped.');
     return { executed: true, plan, rowsCopied: state.rowsCopied, eventsApplied: state.eventsApplied, lockMs, elapsedMs: elapsed(), instant: false };
   } catch (err) {
     const reachedPhase = state.phase;
     state.phase = 'failed';
-    const reason = inner.signal.aborted && inner.signal.reason instanceof OschangeError ? inner.signal.reason : err;
+    const reason = scope.signal.aborted && scope.signal.reason instanceof OschangeError ? scope.signal.reason : err;
     await hooks?.run('failure', { exitReason: describeError(deps.signal.aborted ? 'stopped by signal' : reason) }).catch(() => undefined);
     if (swapped) {
       const names = namesOfRun ?? tableNames(config.table);
@@ -345,10 +266,6 @@ export async function runMigration(deps: MigrationDeps): Promise<MigrationResult
     }
     throw reason;
   } finally {
-    clearTimeout(statusTimer);
-    if (!inner.signal.aborted) inner.abort(new Error('migration ended'));
-    deps.signal.removeEventListener('abort', onAbort);
-    await Promise.allSettled(closers.map((c) => c()));
-    await Promise.allSettled(connections.map((c) => c.end()));
+    await scope.close('migration ended');
   }
 }

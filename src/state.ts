@@ -105,3 +105,27 @@ export class MigrationState {
     this.dmlBatchSize = o.dmlBatchSize;
   }
 }
+
+/** The settings an operator gives at the start and may change through the socket (src/control/settings.ts). */
+export interface OperatorSettings {
+  readonly maxLagMillis: number;
+  readonly maxLoad: ReadonlyMap<string, number>;
+  readonly criticalLoad: ReadonlyMap<string, number>;
+  readonly niceRatio: number;
+  readonly throttleQuery: string | undefined;
+  readonly throttleControlReplicas: readonly { readonly host: string; readonly port: number }[];
+  readonly postponeCutOverFlagFile?: string | undefined;
+  readonly maxWriteRate?: number | undefined;
+}
+
+/** A run's live settings start as the operator's. */
+export function takeOperatorSettings(state: MigrationState, s: OperatorSettings): void {
+  state.maxLagMillis = s.maxLagMillis;
+  state.maxLoad = s.maxLoad;
+  state.criticalLoad = s.criticalLoad;
+  state.niceRatio = s.niceRatio;
+  state.throttleQuery = s.throttleQuery;
+  state.throttleControlReplicas = s.throttleControlReplicas;
+  state.postponeCutOverFlagFile = s.postponeCutOverFlagFile;
+  state.maxWriteRate = s.maxWriteRate;
+}

@@ -2,6 +2,9 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { startControlServer } from '../control/server.js';
 import { backfillTarget } from '../control/backfill-target.js';
 import { queryRows, type Connection } from '../db/connect.js';
+import { RunScope } from '../run-scope.js';
+import { takeOperatorSettings } from '../state.js';
+import { startStatusTicker } from '../status/ticker.js';
 import { describeVersion } from '../db/flavor.js';
 import { describeError, ExitCode, OschangeError } from '../errors.js';
 import type { Logger } from '../log.js';
@@ -15,7 +18,8 @@ import { BACKFILL_DEFAULTS, type BackfillConfig } from './config.js';
 import { backfillTableNames } from './names.js';
 import { countRows, planBackfill, type BackfillPlan } from './plan.js';
 import { backfillDoneLine, backfillNumbers, backfillStatusLine, describeBackfill } from './report.js';
-import { connectPrimary, openChunkSession } from './session.js';
+import { openChunkSession } from './session.js';
+import { connectToPrimary } from '../db/primary.js';
 import { defaultBackfillSocketPath } from './socket-path.js';
 import { BackfillState } from './state.js';
 import { startThrottling } from './throttling.js';
@@ -53,26 +57,17 @@ export async function runBackfill(deps: BackfillDeps): Promise<BackfillResult> {
   const now = deps.now ?? Date.now;
   const state = newState(config, now());
   deps.observe?.(state);
-  const inner = new AbortController();
-  const stop = (reason: Error): void => {
-    if (!inner.signal.aborted) inner.abort(reason);
-  };
-  const onAbort = (): void => stop(new OschangeError('INTERRUPTED', 'stopped by signal', { exitCode: ExitCode.interrupted }));
-  if (deps.signal.aborted) onAbort();
-  deps.signal.addEventListener('abort', onAbort, { once: true });
-  const connections: Connection[] = [];
-  const closers: (() => Promise<unknown>)[] = [];
-  /** Heartbeat and throttler: they end when `inner` aborts, and teardown waits for them (bounded). */
-  const background: Promise<unknown>[] = [];
-  let statusTimer: NodeJS.Timeout | undefined;
+  const scope = new RunScope(deps.signal, () => new OschangeError('INTERRUPTED', 'stopped by signal', { exitCode: ExitCode.interrupted }));
+  const stop = (reason: Error): void => scope.abort(reason);
   let checkpointTable: string | undefined;
   let chunkConn: Connection | undefined;
   const elapsed = (): number => now() - state.startedAtMs;
   const result = (executed: boolean): BackfillResult => ({ executed, rowsMatched: state.rowsMatched, rowsChanged: state.rowsChanged, chunks: state.chunks, throttledMs: state.throttledMs, elapsedMs: elapsed() });
 
   try {
-    const primary = await connectPrimary(config, log);
-    connections.push(primary.conn);
+    // The primary, followed from a replica as for a migration.
+    const primary = await connectToPrimary({ endpoint: config.connection, database: config.database, assumeMasterHost: undefined, log });
+    scope.adopt(primary.conn);
     const plan = await planBackfill({ conn: primary.conn, config });
     const saved = await decideBackfillStart({ conn: primary.conn, config, plan });
     if (saved !== undefined) restore(state, saved);
@@ -87,7 +82,7 @@ export async function runBackfill(deps: BackfillDeps): Promise<BackfillResult> {
     }
 
     // A stop that came while it looked: nothing is created.
-    inner.signal.throwIfAborted();
+    scope.signal.throwIfAborted();
 
     // --- its own tables: the checkpoint (kept from here on until the walk is done) and the heartbeat.
     await prepareTables(primary.conn, config, plan, state, saved === undefined);
@@ -99,29 +94,23 @@ export async function runBackfill(deps: BackfillDeps): Promise<BackfillResult> {
       target: backfillTarget({ state, config, statusLine: () => backfillStatusLine(state, plan.target.key.columns, now()), onPanic: (reason) => stop(panicked(reason)) }),
       log: log.child({ module: 'control' }),
     });
-    closers.push(() => control$.close());
+    scope.onClose(() => control$.close());
     log.info({ socket: control$.socketPath }, 'serving commands (try: echo status | nc -U SOCKET)');
-    const throttler = await startThrottling({ primary, config, plan, state, log, now, signal: inner.signal, fail: stop, onPanic: (reason) => stop(panicked(reason)), track: (p) => background.push(p) });
+    const throttler = await startThrottling({ primary, config, plan, state, log, now, signal: scope.signal, fail: stop, onPanic: (reason) => stop(panicked(reason)), track: (p) => scope.track(p) });
 
     const printStatus = (): void => (deps.status ?? out)(backfillStatusLine(state, plan.target.key.columns, now()));
-    const scheduleStatus = (): void => {
-      statusTimer = setTimeout(() => {
-        printStatus();
-        scheduleStatus();
-      }, config.statusIntervalMs > 0 ? config.statusIntervalMs : statusCadenceMs(state, now()));
-    };
-    scheduleStatus();
+    const ticker = startStatusTicker({ print: printStatus, fixedMs: config.statusIntervalMs, cadenceMs: () => statusCadenceMs(state, now()) });
+    scope.onClose(() => ticker.stop());
 
     // --- the walk
-    chunkConn = await openChunkSession(primary.endpoint, config, log);
-    connections.push(chunkConn);
+    chunkConn = scope.adopt(await openChunkSession(primary.endpoint, config, log));
     state.backfillPhase = 'backfilling';
     state.walkStartedAtMs = now();
-    if (saved?.done !== true) await walk({ conn: chunkConn, config, plan, state, throttler, now, log }, inner.signal);
+    if (saved?.done !== true) await walk({ conn: chunkConn, config, plan, state, throttler, now, log }, scope.signal);
     state.walkEndedAtMs = now();
 
     // --- done: its tables go, the end line says what it did.
-    clearTimeout(statusTimer);
+    ticker.stop();
     state.backfillPhase = 'done';
     printStatus();
     checkpointTable = undefined;
@@ -130,7 +119,7 @@ export async function runBackfill(deps: BackfillDeps): Promise<BackfillResult> {
     out(backfillDoneLine(state, config, elapsed()));
     return result(true);
   } catch (err) {
-    state.backfillPhase = inner.signal.aborted ? 'stopped' : 'failed';
+    state.backfillPhase = scope.signal.aborted ? 'stopped' : 'failed';
     // The last counters (time throttled since the last chunk) on the chunk session, now idle.
     if (checkpointTable !== undefined && chunkConn !== undefined) {
       const s = writeBackfillProgress(config.database, checkpointTable, progressRow({ ...state, done: false }));
@@ -138,25 +127,15 @@ export async function runBackfill(deps: BackfillDeps): Promise<BackfillResult> {
       // The heartbeat table holds nothing a resume needs (it is made anew).
       await chunkConn.query(dropTable(config.database, backfillTableNames(config.table).changelog).sql).catch(() => undefined);
     }
-    throw stoppedError(err, { config, state, started: checkpointTable !== undefined, signal: inner.signal });
+    throw stoppedError(err, { config, state, started: checkpointTable !== undefined, signal: scope.signal });
   } finally {
-    clearTimeout(statusTimer);
-    if (!inner.signal.aborted) inner.abort(new Error('backfill ended'));
-    deps.signal.removeEventListener('abort', onAbort);
-    await within(Promise.allSettled(background), TEARDOWN_MS);
-    await Promise.allSettled(closers.map((c) => c()));
-    await Promise.allSettled(connections.map((c) => c.end()));
+    await scope.close('backfill ended');
   }
 }
 
 function newState(config: BackfillConfig, nowMs: number): BackfillState {
   const state = new BackfillState({ nowMs, chunkSize: config.chunkSize, chunkTimeMs: config.chunkTimeMs, dmlBatchSize: 1 });
-  state.maxLagMillis = config.maxLagMillis;
-  state.maxLoad = config.maxLoad;
-  state.criticalLoad = config.criticalLoad;
-  state.niceRatio = config.niceRatio;
-  state.throttleQuery = config.throttleQuery;
-  state.throttleControlReplicas = config.throttleControlReplicas;
+  takeOperatorSettings(state, config);
   return state;
 }
 
@@ -231,15 +210,6 @@ async function prepareTables(conn: Connection, config: BackfillConfig, plan: Bac
   const identity = { setExpression: config.setText, whereExpression: config.whereText, keyName: plan.target.key.indexName, keyColumns: JSON.stringify(plan.target.key.columns) };
   const s = insertBackfillCheckpoint(database, plan.names.checkpoint, identity, progressRow({ ...state, done: false }));
   await conn.query(s.sql, [...s.params]);
-}
-
-const TEARDOWN_MS = 5000;
-
-/** Resolves when `p` settles or after `ms`, whichever is first: a hung task must not hold the exit. */
-async function within(p: Promise<unknown>, ms: number): Promise<void> {
-  let timer: NodeJS.Timeout | undefined;
-  await Promise.race([p, new Promise((resolve) => (timer = setTimeout(resolve, ms)))]);
-  clearTimeout(timer);
 }
 
 /** Every second for the first minute and near the end, every 5 s under 3 minutes to go, every 30 s otherwise. */

@@ -7,7 +7,7 @@ import { CHECK_TIMEOUT_MS, Throttler } from '../throttle/throttler.js';
 import { openMysqlSession } from '../throttle/timed-session.js';
 import type { BackfillConfig } from './config.js';
 import type { BackfillPlan } from './plan.js';
-import type { Primary } from './session.js';
+import type { Primary } from '../db/primary.js';
 import type { BackfillState } from './state.js';
 
 /** The heartbeat (replica lag is read from it) and the throttler, running until `signal` aborts. */

@@ -1,7 +1,7 @@
 import type { Connection } from './connect.js';
-import { connect, queryRows } from './connect.js';
+import { connect, queryRows, queryValue } from './connect.js';
 import type { Endpoint } from './dsn.js';
-import type { ServerVersion } from './flavor.js';
+import { describeVersion, parseServerVersion, type ServerVersion } from './flavor.js';
 import { errno } from './retry.js';
 import { ExitCode, OschangeError, describeError } from '../errors.js';
 import { showReplicaStatus } from '../sql/replication.js';
@@ -49,4 +49,36 @@ export async function resolvePrimary(o: {
   o.log.info({ replica: here, primary: `${target.host}:${target.port}` }, o.assumeMasterHost ? 'using --assume-master-host as the primary' : 'connected to a replica: migrating on its primary');
   await o.conn.end();
   return { conn: primary, endpoint };
+}
+
+/** The primary a run works on: its session, address and version. */
+export interface Primary {
+  readonly conn: Connection;
+  readonly endpoint: Endpoint;
+  readonly version: ServerVersion;
+  /** `host:port` */
+  readonly where: string;
+}
+
+/**
+ * Connects as the operator asked and follows a replica to its primary (resolvePrimary): the first
+ * step of a migration, a revert and a backfill alike. Logs the server it reached.
+ */
+export async function connectToPrimary(o: { endpoint: Endpoint; database: string; assumeMasterHost: { host: string; port: number } | undefined; log: Logger }): Promise<Primary> {
+  const given = { ...o.endpoint, database: o.database };
+  const first = await connect(given);
+  let conn = first;
+  try {
+    const version = parseServerVersion(String(await queryValue(first, 'SELECT VERSION()')));
+    const primary = await resolvePrimary({ conn: first, version, endpoint: given, assumeMasterHost: o.assumeMasterHost, log: o.log });
+    conn = primary.conn;
+    const v = conn === first ? version : parseServerVersion(String(await queryValue(conn, 'SELECT VERSION()')));
+    const where = `${primary.endpoint.host}:${primary.endpoint.port}`;
+    o.log.info({ server: describeVersion(v), where }, 'connected');
+    return { conn, endpoint: primary.endpoint, version: v, where };
+  } catch (err) {
+    conn.destroy();
+    if (conn !== first) first.destroy();
+    throw err;
+  }
 }

@@ -1,7 +1,6 @@
 import type { MigrationConfig } from '../config.js';
-import { connect, queryValue, type Connection } from '../db/connect.js';
-import { describeVersion, parseServerVersion } from '../db/flavor.js';
-import { resolvePrimary } from '../db/primary.js';
+import { queryValue } from '../db/connect.js';
+import { connectToPrimary } from '../db/primary.js';
 import { describeError, ExitCode, OschangeError } from '../errors.js';
 import { startControlServer } from '../control/server.js';
 import { defaultSocketPath } from '../control/socket-path.js';
@@ -14,8 +13,11 @@ import { dropLeftoverSentry } from '../migration/recovery.js';
 import { createChangelogTable } from '../sql/changelog.js';
 import { dropTable } from '../sql/ghost.js';
 import { tableExists } from '../sql/inspect.js';
-import { MigrationState } from '../state.js';
+import { RunScope } from '../run-scope.js';
+import { MigrationState, takeOperatorSettings } from '../state.js';
 import { statusIntervalMs, statusLine } from '../status/format.js';
+import { startStatusTicker } from '../status/ticker.js';
+import { checksumPart } from '../status/done-line.js';
 import { panicError } from '../throttle/panic-watch.js';
 import { reverseConfig } from './config.js';
 import { findInexact, isLiftable } from './exactness.js';
@@ -57,38 +59,18 @@ export async function runRevert(deps: RevertDeps): Promise<RevertResult> {
   const { config, log, out } = deps;
   const now = deps.now ?? Date.now;
   const state = new MigrationState({ nowMs: now(), chunkSize: config.chunkSize, chunkTimeMs: config.chunkTimeMs, dmlBatchSize: config.dmlBatchSize });
-  state.maxLagMillis = config.maxLagMillis;
-  state.maxLoad = config.maxLoad;
-  state.criticalLoad = config.criticalLoad;
-  state.throttleQuery = config.throttleQuery;
-  state.throttleControlReplicas = config.throttleControlReplicas;
-  state.postponeCutOverFlagFile = config.postponeCutOverFlagFile;
+  takeOperatorSettings(state, config);
   deps.observe?.(state);
   const where = `${config.database}.${config.table}`;
-  const connections: Connection[] = [];
-  const closers: (() => Promise<unknown>)[] = [];
-  const inner = new AbortController();
-  const onAbort = (): void => inner.abort(deps.signal.reason);
-  deps.signal.addEventListener('abort', onAbort, { once: true });
-  let statusTimer: NodeJS.Timeout | undefined;
+  const scope = new RunScope(deps.signal, (outer) => outer.reason);
   let hooks: Hooks | undefined;
   let swapped = false;
   let started = false;
   try {
     const tcpControl = config.serveTcpPort === undefined ? undefined : { port: config.serveTcpPort, token: await readTokenFile(config.serveTcpTokenFile) };
-    const given = { ...config.connection, database: config.database };
-    let control = await connect(given);
-    connections.push(control);
-    let version = parseServerVersion(String(await queryValue(control, 'SELECT VERSION()')));
-    const primary = await resolvePrimary({ conn: control, version, endpoint: given, assumeMasterHost: config.assumeMasterHost, log });
-    if (primary.conn !== control) {
-      connections.push(primary.conn);
-      control = primary.conn;
-      version = parseServerVersion(String(await queryValue(control, 'SELECT VERSION()')));
-    }
-    const endpoint = primary.endpoint;
-    const host = `${endpoint.host}:${endpoint.port}`;
-    log.info({ server: describeVersion(version), where: host }, 'connected');
+    const primary = await connectToPrimary({ endpoint: config.connection, database: config.database, assumeMasterHost: config.assumeMasterHost, log });
+    const control = scope.adopt(primary.conn);
+    const { version, endpoint, where: host } = primary;
 
     // --- read only: the record, the tables, the binlog, the columns backwards, the rows.
     const start = await inspectRevert(control, config.database, config.table);
@@ -121,11 +103,11 @@ export async function runRevert(deps: RevertDeps): Promise<RevertResult> {
         config: engineConfig,
         now,
         onCommand: (name) => activeHooks.run('interactive-command', { command: name }),
-        onPanic: (reason) => inner.abort(panicError(reason)),
+        onPanic: (reason) => scope.abort(panicError(reason)),
       }),
       log: log.child({ module: 'control' }),
     });
-    closers.push(() => control$.close());
+    scope.onClose(() => control$.close());
 
     state.phase = 'preparing';
     started = true;
@@ -134,13 +116,8 @@ export async function runRevert(deps: RevertDeps): Promise<RevertResult> {
     if (Number(await queryValue(control, changelog.sql, changelog.params)) === 0) await control.query(createChangelogTable(config.database, names.changelog).sql);
 
     const printStatus = (): void => (deps.status ?? out)(statusLine(state, now()));
-    const scheduleStatus = (): void => {
-      statusTimer = setTimeout(() => {
-        printStatus();
-        scheduleStatus();
-      }, config.statusIntervalMs > 0 ? config.statusIntervalMs : statusIntervalMs(state, now()));
-    };
-    scheduleStatus();
+    const ticker = startStatusTicker({ print: printStatus, fixedMs: config.statusIntervalMs, cadenceMs: () => statusIntervalMs(state, now()) });
+    scope.onClose(() => ticker.stop());
 
     const lockMs = await runAttempt({
       config: engineConfig,
@@ -155,8 +132,8 @@ export async function runRevert(deps: RevertDeps): Promise<RevertResult> {
       start: { position: record.position, range: undefined, copiedUpTo: undefined, copyDone: true },
       firstAttempt: true,
       printStatus,
-      abortMigration: (reason) => inner.abort(reason),
-      signal: inner.signal,
+      abortMigration: (reason) => scope.abort(reason),
+      signal: scope.signal,
       // Rows written while the old table caught up: checked again, right before the swap back.
       beforeCutOver: async (gate) => {
         const late = await findInexact({ conn: control, database: config.database, plan });
@@ -167,7 +144,7 @@ export async function runRevert(deps: RevertDeps): Promise<RevertResult> {
     swapped = true;
     state.lockMs = lockMs;
     state.phase = 'cleaning up';
-    clearTimeout(statusTimer);
+    ticker.stop();
     await control.query(dropTable(config.database, names.changelog).sql);
     await control.query(dropTable(config.database, names.checkpoint).sql);
     state.phase = 'done';
@@ -175,13 +152,13 @@ export async function runRevert(deps: RevertDeps): Promise<RevertResult> {
     await hooks.run('success');
     out(
       `Done: ${where} reverted; binlog events replayed: ${state.eventsApplied}; ` +
-        (state.verifyEndedAtMs !== undefined && state.verifyStartedAtMs !== undefined ? `checksum equal (${state.verifyChunks} chunks, ${state.verifyRepairs} repaired); ` : state.verifySkipped !== undefined ? `checksum skipped (${state.verifySkipped}); ` : '') +
+        checksumPart(state, { seconds: false }) +
         `table locked for ${lockMs} ms at the swap back; the new-schema table is kept as ${names.old}.`,
     );
     return { executed: true, exact: inexact.length === 0, eventsApplied: state.eventsApplied, lockMs };
   } catch (err) {
     state.phase = 'failed';
-    const reason = inner.signal.aborted && inner.signal.reason instanceof OschangeError ? inner.signal.reason : err;
+    const reason = scope.signal.aborted && scope.signal.reason instanceof OschangeError ? scope.signal.reason : err;
     await hooks?.run('failure', { exitReason: describeError(deps.signal.aborted ? 'stopped by signal' : reason) }).catch(() => undefined);
     if (swapped) {
       throw new OschangeError('CLEANUP_FAILED', `the swap back completed: ${where} has its old schema again; the cleanup after it failed (${describeError(err)}): drop the revert's helper tables by hand`, { cause: err });
@@ -198,10 +175,6 @@ export async function runRevert(deps: RevertDeps): Promise<RevertResult> {
     }
     throw reason;
   } finally {
-    clearTimeout(statusTimer);
-    if (!inner.signal.aborted) inner.abort(new Error('revert ended'));
-    deps.signal.removeEventListener('abort', onAbort);
-    await Promise.allSettled(closers.map((c) => c()));
-    await Promise.allSettled(connections.map((c) => c.end()));
+    await scope.close('revert ended');
   }
 }
