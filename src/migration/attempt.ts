@@ -1,6 +1,5 @@
 import { randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Applier } from '../apply/applier.js';
 import { BinlogStream } from '../binlog/stream.js';
@@ -9,9 +8,7 @@ import { startHeartbeat, writeMarker } from '../changelog/heartbeat.js';
 import { Checkpointer } from '../checkpoint/checkpointer.js';
 import type { Checkpoint } from '../checkpoint/store.js';
 import type { MigrationConfig } from '../config.js';
-import { ADAPTIVE_MIN_ROWS } from '../copy/chunk-sizer.js';
-import { copyRows, isMemberType, readCopyRange, type CopyOptions, type CopyRange } from '../copy/copier.js';
-import { defaultCopyThreads } from '../copy/threads.js';
+import type { CopyRange } from '../copy/copier.js';
 import { swapTables } from '../cutover/swap.js';
 import { swapTogether } from '../cutover/swap-together.js';
 import { BlockerPolicy } from '../cutover/blocker-policy.js';
@@ -29,16 +26,12 @@ import { swapMethod, type Plan } from '../inspect/plan.js';
 import type { Logger } from '../log.js';
 import type { KeyTuple } from '../sql/key-range.js';
 import type { MigrationState } from '../state.js';
-import { panicError } from '../throttle/panic-watch.js';
-import { discoverReplicas, ReplicaLag } from '../throttle/replica-lag.js';
-import { CHECK_TIMEOUT_MS, Throttler } from '../throttle/throttler.js';
-import { openMysqlSession } from '../throttle/timed-session.js';
 import { verifyPhase } from './verify-phase.js';
+import { copyPhase } from './copy-phase.js';
+import { startMigrationThrottler } from './throttling.js';
 import { cutOverVerdict } from '../schedule/cut-over-gate.js';
 import { WindowSchedule } from '../schedule/window-schedule.js';
-import { copyWindowReason } from '../schedule/window-text.js';
 import { checksumEstimateMs, cutOverAllowanceMs, waitForCutOverWindow } from '../schedule/window-wait.js';
-import { WriteRateWatch } from '../throttle/write-rate.js';
 
 /** Where an attempt starts: a fresh position before the copy, or a checkpoint. */
 export interface AttemptStart {
@@ -195,99 +188,11 @@ export async function runAttempt(ctx: AttemptContext): Promise<number> {
     if (checkpointer !== undefined) track(checkpointer.run(attempt.signal));
 
     // --- throttling: decided continuously beside the copy; a panic stops everything.
-    const replicaLag = new ReplicaLag({ credentials: { user: endpoint.user, password: endpoint.password, ...(endpoint.tls === undefined ? {} : { tls: endpoint.tls }) }, version, database: config.database, changelog: names.changelog, now, timeoutMs: CHECK_TIMEOUT_MS });
-    background.push(
-      new Promise<void>((resolve) => attempt.signal.addEventListener('abort', () => resolve(), { once: true })).then(() => replicaLag.close()),
-    );
-    // Listed even when --throttle-control-replicas names some: the socket may name these too.
-    const discoveredReplicas = await discoverReplicas(control, version).catch((err: unknown) => {
-      const named = config.throttleControlReplicas.length > 0;
-      log.warn({ err: describeError(err) }, named ? 'could not list the replicas (the socket accepts only those of --throttle-control-replicas)' : 'could not list the replicas (throttling on replica lag is off): name them with --throttle-control-replicas');
-      return [];
-    });
-    state.discoveredReplicas = discoveredReplicas;
-    if (ctx.firstAttempt) {
-      log.info({ replicas: (config.throttleControlReplicas.length > 0 ? config.throttleControlReplicas : discoveredReplicas).map((r) => `${r.host}:${r.port}`) }, 'replicas watched for lag');
-    }
-    // Windows (src/schedule/): outside the copy's the copy waits like any throttle; the checksum and the
-    // cut-over start only inside the cut-over's, with time to finish.
-    const copyWindow = config.windows.copy.length > 0 ? new WindowSchedule(config.windows.copy) : undefined;
-    const throttler = new Throttler({
-      state,
-      // Its own sessions, with time limits: a hung check is dropped, not waited on (teardown too).
-      openPrimary: () => openMysqlSession(endpoint, CHECK_TIMEOUT_MS),
-      version,
-      replicaLag,
-      discoveredReplicas: config.throttleControlReplicas.length > 0 ? [] : discoveredReplicas,
-      throttleFlagFile: config.throttleFlagFile,
-      throttleAdditionalFlagFile: config.throttleAdditionalFlagFile,
-      throttleHttp: config.throttleHttp,
-      panicFlagFile: config.panicFlagFile,
-      criticalLoadIntervalMs: config.criticalLoadIntervalMs,
-      intervalMs: 100,
-      log: log.child({ module: 'throttle' }),
-      onPanic: (reason) => ctx.abortMigration(panicError(reason)),
-      outsideWindow: copyWindow === undefined ? undefined : (nowMs) => copyWindowReason(copyWindow, nowMs),
-      // Always there (cheap for the table's rate): the socket's max-write-rate= may switch it on.
-      writeRate: new WriteRateWatch({ scope: config.writeRateScope, state, windowMs: config.writeRateWindowMs, heartbeatIntervalMs: config.heartbeatIntervalMs, tableName: `${config.database}.${config.table}` }),
-      now,
-    });
-    track(throttler.run(attempt.signal));
+    const throttler = await startMigrationThrottler({ ctx, control, signal: attempt.signal, background: (p) => background.push(p), track });
 
     // --- copy (what an interrupted run copied is not copied again); several tables one after another.
     if (!start.copyDone) {
-      const workers: Connection[] = [];
-      const threads = config.copyThreads ?? defaultCopyThreads(endpoint.host, availableParallelism());
-      if (ctx.firstAttempt) log.info({ threads, chunkSize: state.chunkSize, chunkTimeMs: state.chunkTimeMs }, 'copy workers');
-      for (let i = 0; i < threads; i++) {
-        const worker = await open();
-        for (const s of ghostWriterSetup()) await worker.query(s.sql);
-        workers.push(worker);
-      }
-      const rangeConn = await open();
-      const copyOptionsOf = (t: AlsoTable, g: GuardTables): CopyOptions => {
-        const keyIndex = t.plan.sharedKey.originalIndex;
-        return {
-          conn: rangeConn,
-          workers,
-          minChunkRows: Math.min(ADAPTIVE_MIN_ROWS, config.chunkSize),
-          version,
-          database: config.database,
-          table: t.config.table,
-          ghost: t.plan.names.ghost,
-          key: { indexName: keyIndex.name, columns: keyIndex.columns, byNumber: t.plan.keyTypes.map(isMemberType) },
-          keyTypes: t.plan.keyTypes,
-          pairs: t.plan.mapping.pairs,
-          guard: g,
-          state,
-          log: log.child({ module: 'copy', ...(several ? { table: t.config.table } : {}) }),
-          retries: config.defaultRetries,
-          beforeChunk: (signal: AbortSignal) => throttler.waitWhileThrottled(signal),
-          afterChunk: async (chunkMs: number, signal: AbortSignal) => {
-            state.copyBusyMs += chunkMs;
-            state.lastChunkMs = chunkMs;
-            if (state.niceRatio > 0) await sleep(chunkMs * state.niceRatio, undefined, { signal });
-          },
-        };
-      };
-      if (ctx.firstAttempt) await hooks.run('before-row-copy');
-      // The phase says copying only once the before-row-copy hook has run, so a watcher never sees it early.
-      state.phase = 'copying';
-      state.copyStartedAtMs ??= now();
-      for (const [i, t] of tables.entries()) {
-        const copyOptions = copyOptionsOf(t, guards[i] as GuardTables);
-        const range = (i === 0 ? start.range : undefined) ?? (await readCopyRange(copyOptions));
-        state.copyRange = range;
-        state.copiedUpTo = i === 0 ? start.copiedUpTo : undefined;
-        await checkpointer?.save();
-        await copyRows(copyOptions, range, attempt.signal, state.copiedUpTo);
-        if (several) log.info({ table: t.config.table, rows: state.rowsCopied }, 'table copied');
-      }
-      state.copyEndedAtMs = now();
-      await checkpointer?.save();
-      ctx.printStatus();
-      log.info({ rows: state.rowsCopied, chunks: state.chunksCopied }, 'row copy complete');
-      await hooks.run('row-copy-complete');
+      await copyPhase({ config, tables, guards, start, endpoint, version, state, throttler, checkpointer, hooks, open, firstAttempt: ctx.firstAttempt, printStatus: ctx.printStatus, now, log, signal: attempt.signal });
     }
     state.copyStartedAtMs ??= now();
     state.copyEndedAtMs ??= now();
@@ -469,3 +374,4 @@ async function within(p: Promise<unknown>, ms: number): Promise<boolean> {
     clearTimeout(timer);
   }
 }
+
