@@ -6,6 +6,7 @@
 import { join } from 'node:path';
 import type { Connection } from '../../src/db/connect.js';
 import { sleep, type BenchContext } from './context.js';
+import { measureFloor } from './floor.js';
 import { startOschange } from './oschange-run.js';
 import type { BigTableRun, LargeRowsRun } from './results.js';
 import { createBlobTable, dropTableIfExists, insertBlobRows, updateBlob } from './sql.js';
@@ -19,6 +20,9 @@ export async function bigTableRun(ctx: BenchContext): Promise<BigTableRun> {
   let t = Date.now();
   await seedTable(ctx.servers, { table: BIG_TABLE, rows: config.bigRows, onProgress: (n) => n % 2_000_000 === 0 && ctx.say(`seeding ${BIG_TABLE}: ${n} rows`) });
   const seedSeconds = (Date.now() - t) / 1000;
+  // The server's own cost per row at this size (the table outgrows the buffer pool): the floor again.
+  const floor = await measureFloor(ctx.servers, { table: BIG_TABLE, alter: config.alter });
+  ctx.say(`${config.bigRows} rows: floor ${floor.seconds.toFixed(1)}s`);
   t = Date.now();
   const run = await startOschange({
     dir: config.oschangeDir, endpoint: ctx.app, database: ctx.servers.database, table: BIG_TABLE, alter: config.alter,
@@ -30,6 +34,7 @@ export async function bigTableRun(ctx: BenchContext): Promise<BigTableRun> {
     kind: 'ran',
     rows: config.bigRows,
     seedSeconds,
+    floorSeconds: floor.seconds,
     exitCode: run.exitCode,
     copySeconds: run.copy?.seconds,
     wallSeconds: run.wallSeconds,

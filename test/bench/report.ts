@@ -141,7 +141,11 @@ export const ROWS: readonly Row[] = [
       const small = isRan(r.oschangeQuiet) ? r.oschangeQuiet.copySeconds : undefined;
       const ratio = small === undefined ? undefined : big.copySeconds / big.rows / (small / r.settings.rows);
       const rss = big.peakRssMb === undefined ? '' : `, RSS ${big.peakRssMb.toFixed(0)} MB`;
-      return `${big.rows / 1e6}M rows: copy ${s1(big.copySeconds)} s${ratio === undefined ? '' : ` (${ratio.toFixed(2)}× per row) ${mark(ratio <= 1.2 && (big.peakRssMb ?? 0) <= 150)}`}${rss}`;
+      // The server's own per-row cost at this size, beside it: the floor's per row vs the 1M floor's.
+      const smallFloor = floorOf(r);
+      const floorRatio = big.floorSeconds === undefined || smallFloor === undefined ? undefined : big.floorSeconds / big.rows / (smallFloor / r.settings.rows);
+      const floorNote = floorRatio === undefined || big.floorSeconds === undefined ? '' : `; the floor: ${s1(big.floorSeconds)} s (${floorRatio.toFixed(2)}× per row)`;
+      return `${big.rows / 1e6}M rows: copy ${s1(big.copySeconds)} s${ratio === undefined ? '' : ` (${ratio.toFixed(2)}× per row) ${mark(ratio <= 1.2 && (big.peakRssMb ?? 0) <= 150)}`}${rss}${floorNote}`;
     },
   },
   {

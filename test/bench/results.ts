@@ -157,6 +157,8 @@ export interface BigTableRun {
   readonly kind: 'ran';
   readonly rows: number;
   readonly seedSeconds: number;
+  /** The floor (CREATE … LIKE + ALTER + INSERT … SELECT) of this table (absent in results from before it was measured). */
+  readonly floorSeconds?: number | undefined;
   readonly exitCode: number | null;
   readonly copySeconds: number | undefined;
   readonly wallSeconds: number;
