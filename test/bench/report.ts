@@ -180,6 +180,11 @@ export const ROWS: readonly Row[] = [
       return `${ms(before.p99Ms)} → ${ms(during.p99Ms)} ms (${(before.p99Ms > 0 ? during.p99Ms / before.p99Ms : Number.NaN).toFixed(2)}×), longest ${ms(during.maxMs)} ms`;
     },
   },
+  {
+    measure: 'replica caught up, after the tool exited: oschange / pt-osc / gh-ost, under load',
+    target: '',
+    cell: (r) => [r.oschangeLoad, r.ptOscLoad, r.ghostLoad].map((v) => (v === undefined || !isRan(v) || v.replicaCaughtUpSeconds === undefined ? 'n/a' : `${s1(v.replicaCaughtUpSeconds)} s`)).join(' / '),
+  },
   { measure: 'CPU seconds while oschange ran, quiet', target: '', cell: (r) => cpuUse(r.oschangeQuiet, 'oschange') },
   { measure: 'CPU seconds while oschange ran, under load', target: '', cell: (r) => cpuUse(r.oschangeLoad, 'oschange') },
   { measure: 'CPU seconds while pt-osc ran, under load', target: '', cell: (r) => cpuUse(r.ptOscLoad, 'pt-osc') },

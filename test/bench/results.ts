@@ -40,6 +40,8 @@ export interface ToolRun {
   readonly throttleReason: string | undefined;
   readonly progress: readonly ProgressPoint[];
   readonly load: LoadSummary | undefined;
+  /** From the tool's exit until the replica had every write (absent in results from before it was measured). */
+  readonly replicaCaughtUpSeconds?: number | undefined;
   /** Where the machine's CPU went while the tool ran (absent in results from before it was measured). */
   readonly cpu?: CpuProfile | undefined;
   /** How the tool was run, where it matters (flags a server needed, …). */

@@ -45,8 +45,8 @@ export async function oschangeRun(ctx: BenchContext, o: { withLoad: boolean }): 
   const loadSummary = load === undefined ? undefined : summariseLoad(await load.stop(), {
     targetEventsPerSecond: config.loadRate, toolStartMs: run.startedAtMs, toolEndMs: run.endedAtMs, baselineSeconds: config.baselineSeconds,
   });
-  await caughtUp(ctx.servers);
-  return { ...fromOschange(run, loadSummary), cpu: machine.profile };
+  const replicaCaughtUpSeconds = await replicaCatchUp(ctx, run.endedAtMs);
+  return { ...fromOschange(run, loadSummary), cpu: machine.profile, replicaCaughtUpSeconds };
 }
 
 export async function ptOscRun(ctx: BenchContext, install: PtOscInstall): Promise<(ToolRun & { version: string | undefined }) | Skipped> {
@@ -68,7 +68,7 @@ export async function ptOscRun(ctx: BenchContext, install: PtOscInstall): Promis
   const loadSummary = summariseLoad(await load.stop(), {
     targetEventsPerSecond: config.loadRate, toolStartMs: run.startedAtMs, toolEndMs: run.endedAtMs, baselineSeconds: config.baselineSeconds,
   });
-  await caughtUp(ctx.servers);
+  const replicaCaughtUpSeconds = await replicaCatchUp(ctx, run.endedAtMs);
   if (run.exitCode !== 0) {
     const why = run.tail.filter((l) => /error|fail|DBD|Cannot|Can't|not supported|unknown/i.test(l)).slice(-3).join(' | ') || run.tail.slice(-3).join(' | ');
     return { kind: 'failed', reason: `pt-online-schema-change ${install.version ?? ''} exited with ${String(run.exitCode)}: ${why}` };
@@ -89,6 +89,7 @@ export async function ptOscRun(ctx: BenchContext, install: PtOscInstall): Promis
     progress: run.samples.map((s) => [(s.atMs - run.startedAtMs) / 1000, s.copied] as const),
     load: loadSummary,
     cpu: machine.profile,
+    replicaCaughtUpSeconds,
     notes: [
       `pt-online-schema-change ${run.args.join(' ')}`,
       ...server.notes,
@@ -161,7 +162,7 @@ export async function ghostRun(ctx: BenchContext): Promise<ToolRun | Skipped> {
   const loadSummary = summariseLoad(await load.stop(), {
     targetEventsPerSecond: ctx.config.loadRate, toolStartMs: run.startedAtMs, toolEndMs: run.endedAtMs, baselineSeconds: ctx.config.baselineSeconds,
   });
-  await caughtUp(ctx.servers);
+  const replicaCaughtUpSeconds = await replicaCatchUp(ctx, run.endedAtMs);
   await dropLeftovers(ctx.servers, TABLE);
   if (run.exitCode !== 0) return { kind: 'failed', reason: `gh-ost exited with ${String(run.exitCode)}: ${(run.tail.filter((l) => /ERROR|FATAL/.test(l)).slice(-2).join(' | ') || run.tail.slice(-3).join(' | '))}` };
   const throttled = run.samples.filter((s) => s.state.startsWith('throttled'));
@@ -180,6 +181,7 @@ export async function ghostRun(ctx: BenchContext): Promise<ToolRun | Skipped> {
     progress: run.samples.map((s) => [(s.atMs - run.startedAtMs) / 1000, s.copied] as const),
     load: loadSummary,
     cpu: machine.profile,
+    replicaCaughtUpSeconds,
     notes: [`gh-ost ${run.args.join(' ')}`],
     tail: run.tail.slice(-15),
   };
@@ -201,4 +203,13 @@ function watchMachine(ctx: BenchContext, load: RunningLoad | undefined): { stop:
       return profile;
     },
   };
+}
+
+/**
+ * Waits until the replica has every write, and returns how long after the tool's exit that was: a
+ * tool that does not wait for its replica leaves it behind (the load ran on for a second after).
+ */
+async function replicaCatchUp(ctx: BenchContext, toolEndedAtMs: number): Promise<number> {
+  await caughtUp(ctx.servers);
+  return (Date.now() - toolEndedAtMs) / 1000;
 }
