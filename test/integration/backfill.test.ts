@@ -17,6 +17,7 @@ import { startReplica, stopReplica } from '../../src/sql/replication.js';
 import { ModelLoad, type ModelRow } from '../helpers/model-load.js';
 import { exited, spawnCli, waitForLine, waitUntil } from '../helpers/processes.js';
 import { freshDatabase, label, testServers, type TestServer } from '../helpers/servers.js';
+import { socketPaths } from '../helpers/sockets.js';
 
 /**
  * `oschange backfill` against real servers: refusals that change nothing, the dry run, a backfill
@@ -32,8 +33,9 @@ const LOAD_ROWS = Number(process.env['OSCHANGE_BACKFILL_ROWS'] ?? 1_000_000);
  * so the test gets a timeout far above that, which only a hang reaches.
  */
 const LOAD_TIMEOUT_MS = 600_000;
-let sockets = 0;
-const socketFile = (name: string): string => `/tmp/oschange-bf-${name}-${process.pid}-${++sockets}.sock`;
+const sockets = socketPaths('bf');
+const socketFile = sockets.next;
+afterAll(() => sockets.removeAll());
 
 interface Outcome {
   readonly out: string[];

@@ -13,6 +13,7 @@ import { configFromFlags } from '../helpers/migration.js';
 import { ModelLoad, seedRow, type ModelRow } from '../helpers/model-load.js';
 import { exited, spawnCli, waitForLine } from '../helpers/processes.js';
 import { freshDatabase, label, testServers } from '../helpers/servers.js';
+import { socketPaths } from '../helpers/sockets.js';
 
 /**
  * `oschange revert` against real servers: a migration under a modelled write load keeps its old
@@ -21,8 +22,9 @@ import { freshDatabase, label, testServers } from '../helpers/servers.js';
  * reverse sync; and each inexact revert refused with both tables as they were.
  */
 const ROWS = 2000;
-let sockets = 0;
-const socketFile = (name: string): string => `/tmp/oschange-rv-${name}-${process.pid}-${++sockets}.sock`;
+const sockets = socketPaths('rv');
+const socketFile = sockets.next;
+afterAll(() => sockets.removeAll());
 
 interface Outcome {
   readonly out: string[];
